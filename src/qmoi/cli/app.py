@@ -1,0 +1,66 @@
+"""The Typer application: one module per command, registered here."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from qmoi.cli import lint as lint_cmd
+from qmoi.errors import QmoiError
+
+app = typer.Typer(
+    name="qmoi",
+    help="Keep GitHub Actions workflows healthy: validate, fix, run, repair.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("lint")(lint_cmd.lint)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", "-V", help="Print the version and exit."),
+) -> None:
+    if version:
+        from qmoi import __version__
+
+        typer.echo(f"qmoi {__version__}")
+        raise typer.Exit(0)
+
+
+def run(args: list[str]) -> int:
+    """Run the app; map user-facing errors to exit 2, Ctrl-C to 130, crashes to 3."""
+    try:
+        result = app(args=args, prog_name="qmoi", standalone_mode=False)
+    except QmoiError as error:
+        sys.stderr.write(f"qmoi: {error}\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("qmoi: interrupted\n")
+        return 130
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except typer.Abort:
+        return 130
+    except Exception as error:  # last line of defence: no traceback reaches a user
+        # Usage errors come from the click that Typer bundles (its module moved between
+        # Typer releases), so recognise them by their interface, not their class.
+        show, code = getattr(error, "show", None), getattr(error, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            return code
+        return _crash(error)
+    return int(result) if isinstance(result, int) else 0
+
+
+def _crash(error: BaseException) -> int:
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile("w", prefix="qmoi-crash-", suffix=".log",
+                                     delete=False) as log:
+        traceback.print_exception(error, file=log)
+    sys.stderr.write(f"qmoi: internal error: {error!r} (details in {log.name})\n")
+    return 3

@@ -1,0 +1,74 @@
+"""Finding the files QMOI works on: the repository root and its workflow files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from qmoi.errors import UsageError
+
+WORKFLOW_DIR = Path(".github") / "workflows"
+ACTION_NAMES = frozenset({"action.yml", "action.yaml"})
+YAML_SUFFIXES = frozenset({".yml", ".yaml"})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A file to check, how to show its path, and what kind of document it holds."""
+
+    path: Path
+    display: str
+    kind: str  # "workflow" or "action"
+
+
+def find_repo_root(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` that has ``.github/workflows`` or ``.git``."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / WORKFLOW_DIR).is_dir() or (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(cwd.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _kind(path: Path) -> str:
+    return "action" if path.name in ACTION_NAMES else "workflow"
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+def _expand(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise UsageError(f"no such file or directory: {path}")
+    inner = path / WORKFLOW_DIR
+    return _yaml_files(inner if inner.is_dir() else path)
+
+
+def resolve_targets(paths: list[Path], cwd: Path) -> list[Target]:
+    """Files named on the command line (folders expand to their workflows), or, with
+    none named, the repository's ``.github/workflows`` found from ``cwd`` upward."""
+    if not paths:
+        root = find_repo_root(cwd)
+        if root is None or not (root / WORKFLOW_DIR).is_dir():
+            raise UsageError(f"no {WORKFLOW_DIR}/ folder found in {cwd} or any parent; "
+                             "name the files to check")
+        paths = [root / WORKFLOW_DIR]
+    seen: set[Path] = set()
+    targets: list[Target] = []
+    for given in paths:
+        for file in _expand(given):
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                targets.append(Target(file, _display(file, cwd), _kind(file)))
+    return targets

@@ -1,0 +1,1 @@
+"""Views of diagnostics and run events: text, JSON, SARIF, GitHub annotations."""
