@@ -177,7 +177,10 @@ def _yaml_error(path: str, source: SourceFile, error: pyyaml.MarkedYAMLError) ->
     mark = error.problem_mark or error.context_mark
     offset = mark.index if mark is not None else 0
     problem = error.problem or error.context or "invalid YAML"
-    if "'\\t'" in problem or "\\t" in problem:
+    if "maximum nesting depth" in problem:  # libyaml's own bound, hit while scanning ahead
+        message = f"nesting is deeper than {MAX_DEPTH} levels"
+        code = "P104"
+    elif source.text[offset : offset + 1] == "\t":
         message = "tab character in indentation: YAML allows only spaces there"
         code = "P107"
     elif "end of stream" in problem and error.context and "scalar" in error.context:
