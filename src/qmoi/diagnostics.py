@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from qmoi.source import SourceFile, Span
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """``error``: GitHub rejects the file or the run fails; ``warning``: security,
     deprecation or a likely bug; ``info``: style."""
 
@@ -22,7 +22,7 @@ class Severity(str, Enum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
-class FixSafety(str, Enum):
+class FixSafety(StrEnum):
     SAFE = "safe"
     UNSAFE = "unsafe"
     DISPLAY = "display"

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     TEXT = "text"
     JSON = "json"
 
 
 def lint(
-    paths: list[Path] = typer.Argument(  # noqa: B008 - Typer's declaration style
+    paths: list[Path] = typer.Argument(
         None, help="Files or folders (default: the repository's .github/workflows)."
     ),
     output: Format = typer.Option(Format.TEXT, "--format", "-f", help="Output format."),
-    select: list[str] = typer.Option([], "--select", help="Only these rule codes or names."),  # noqa: B008
-    ignore: list[str] = typer.Option([], "--ignore", help="Skip these rule codes or names."),  # noqa: B008
+    select: list[str] = typer.Option([], "--select", help="Only these rule codes or names."),
+    ignore: list[str] = typer.Option([], "--ignore", help="Skip these rule codes or names."),
 ) -> int:
     """Check workflows: exit 0 when clean, 1 when something is reported, 2 on error."""
     from qmoi.discover import resolve_targets

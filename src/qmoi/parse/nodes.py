@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from qmoi.source import Span
 
 
-class ScalarKind(str, Enum):
+class ScalarKind(StrEnum):
     STR = "str"
     NULL = "null"
     BOOL = "bool"

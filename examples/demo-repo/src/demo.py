@@ -1,0 +1,5 @@
+"""A tiny module so the example's workflows have something to check."""
+
+
+def add(a: int, b: int) -> int:
+    return a + b
