@@ -48,6 +48,8 @@ class SourceFile:
 
     path: str
     text: str
+    # Whether the file began with a UTF-8 byte-order mark, so a rewrite can keep it.
+    bom: bool = False
     _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -83,3 +85,8 @@ class SourceFile:
 
     def slice(self, span: Span) -> str:
         return self.text[span.start : span.end]
+
+    def encode(self, text: str | None = None) -> bytes:
+        """``text`` (default: this file's text) as bytes the way this file was stored."""
+        data = (self.text if text is None else text).encode("utf-8")
+        return b"\xef\xbb\xbf" + data if self.bom else data

@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from qmoi.cli import fix as fix_cmd
 from qmoi.cli import lint as lint_cmd
 from qmoi.errors import QmoiError
 
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("lint")(lint_cmd.lint)
+app.command("fix")(fix_cmd.fix)
 
 
 @app.callback()

@@ -21,14 +21,21 @@ def lint(
     output: Format = typer.Option(Format.TEXT, "--format", "-f", help="Output format."),
     select: list[str] = typer.Option([], "--select", help="Only these rule codes or names."),
     ignore: list[str] = typer.Option([], "--ignore", help="Skip these rule codes or names."),
+    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes first (as `qmoi fix`)."),
+    unsafe: bool = typer.Option(False, "--unsafe", help="With --fix: also unsafe fixes."),
 ) -> int:
     """Check workflows: exit 0 when clean, 1 when something is reported, 2 on error."""
+    if fix:
+        from qmoi.cli.fix import fix as run_fix
+
+        return run_fix(paths, unsafe=unsafe, diff=False, check=False, select=select,
+                       ignore=ignore)
     from qmoi.discover import resolve_targets
     from qmoi.lint import lint_targets
     from qmoi.report.diagnostics import render_json, render_text
 
     targets = resolve_targets(list(paths or []), Path.cwd())
-    reports = lint_targets(targets, _split(select), _split(ignore))
+    reports = lint_targets(targets, split_values(select), split_values(ignore))
     if output is Format.JSON:
         sys.stdout.write(render_json(loc for r in reports for loc in r.found))
     else:
@@ -36,5 +43,5 @@ def lint(
     return 1 if any(r.found for r in reports) else 0
 
 
-def _split(values: list[str]) -> list[str]:
+def split_values(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]

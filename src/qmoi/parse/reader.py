@@ -29,7 +29,8 @@ def decode_source(data: bytes, path: str) -> Loaded:
         return SourceFile(path, ""), (_error(path, Span(0, 0), "P105",
                              f"file is {len(data):,} bytes; QMOI reads workflow files up to "
                              f"{MAX_FILE_BYTES:,} bytes"),)
-    if data.startswith(b"\xef\xbb\xbf"):
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
         data = data[3:]
     try:
         text = data.decode("utf-8")
@@ -39,7 +40,7 @@ def decode_source(data: bytes, path: str) -> Loaded:
         return SourceFile(path, good), (_error(path, Span(offset, offset), "P106",
                              f"file is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte "
                              f"offset {error.start})"),)
-    return SourceFile(path, text), ()
+    return SourceFile(path, text, bom), ()
 
 
 def read_source(path: Path, display: str | None = None) -> Loaded:
