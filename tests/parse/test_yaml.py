@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qmoi.parse import MAX_FILE_BYTES, Mapping, Scalar, ScalarKind, Sequence, decode_source, parse_yaml
+from qmoi.parse import (
+    MAX_FILE_BYTES,
+    Mapping,
+    Scalar,
+    ScalarKind,
+    Sequence,
+    decode_source,
+    parse_yaml,
+)
 from qmoi.source import SourceFile
 
 
