@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,3 +73,34 @@ def resolve_targets(paths: list[Path], cwd: Path) -> list[Target]:
                 seen.add(key)
                 targets.append(Target(file, _display(file, cwd), _kind(file)))
     return targets
+
+
+def qmoi_home(root: Path | None) -> Path | None:
+    """Where QMOI keeps its state: ``$QMOI_HOME``, else ``<repo>/.qmoi`` (created, and
+    listed in ``.git/info/exclude`` so it never shows up as untracked)."""
+    override = os.environ.get("QMOI_HOME")
+    if override:
+        home = Path(override)
+    elif root is None:
+        return None
+    else:
+        home = root / ".qmoi"
+        _exclude(root)
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def _exclude(root: Path) -> None:
+    info = root / ".git" / "info"
+    if not (root / ".git").is_dir():
+        return
+    exclude = info / "exclude"
+    try:
+        current = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
+        if ".qmoi/" not in current.splitlines():
+            info.mkdir(parents=True, exist_ok=True)
+            prefix = "" if not current or current.endswith("\n") else "\n"
+            with exclude.open("a", encoding="utf-8") as handle:
+                handle.write(f"{prefix}.qmoi/\n")
+    except OSError:
+        pass  # a read-only checkout still lints; it just shows .qmoi/ as untracked

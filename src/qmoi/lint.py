@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from qmoi.check import check_source, select_rules
-from qmoi.check.base import DocumentKind
-from qmoi.diagnostics import Located
+from qmoi.check.base import DocumentKind, Rule
+from qmoi.diagnostics import Diagnostic, Located
 from qmoi.discover import Target
 from qmoi.fix import FixOutcome, fix_source
 from qmoi.fsutil import atomic_write
-from qmoi.parse import read_source
+from qmoi.parse import Loaded, decode_source, read_source
 from qmoi.source import SourceFile
 
 
@@ -26,15 +28,103 @@ def _kind(target: Target) -> DocumentKind:
     return "action" if target.kind == "action" else "workflow"
 
 
-def lint_targets(
-    targets: Sequence[Target], select: Iterable[str] = (), ignore: Iterable[str] = ()
-) -> list[FileReport]:
+PARALLEL_THRESHOLD = 24
+"""Below this many files a process pool costs more than it saves."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: Path
+    display: str
+    kind: DocumentKind
+    data: bytes
+
+
+def _read(target: Target) -> tuple[bytes | None, Loaded | None]:
+    try:
+        data = target.path.read_bytes()
+    except OSError:
+        return None, read_source(target.path, target.display)  # reports the OS error
+    return data, None
+
+
+def _check_job(job: _Job, rules: tuple[type[Rule], ...]) -> list[Diagnostic]:
+    source, problems = decode_source(job.data, job.display)
+    return list(problems) if problems else check_source(source, job.kind, rules)
+
+
+def _check_chunk(jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
+                 ) -> list[list[Diagnostic]]:
     rules = select_rules(select, ignore)
-    reports: list[FileReport] = []
-    for target in targets:
-        source, problems = read_source(target.path, target.display)
-        found = list(problems) if problems else check_source(source, _kind(target), rules)
-        located = tuple(Located.of(d, source) for d in found)
+    return [_check_job(job, rules) for job in jobs]
+
+
+def _check_all(jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
+               ) -> list[list[Diagnostic]]:
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+        return _check_chunk(jobs, select, ignore)
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Interleaved chunks balance big and small files across the workers.
+    chunks = [jobs[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(_check_chunk, chunks, [select] * workers, [ignore] * workers))
+    results: list[list[Diagnostic]] = [[] for _ in jobs]
+    for i, part in enumerate(parts):
+        for j, found in enumerate(part):
+            results[i + j * workers] = found
+    return results
+
+
+def lint_targets(
+    targets: Sequence[Target],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    *,
+    cache_dir: Path | None = None,
+) -> list[FileReport]:
+    """Lint files, in parallel when there are many, answering unchanged ones from the
+    content-hash cache in ``cache_dir`` when one is given."""
+    chosen, dropped = tuple(select), tuple(ignore)
+    cache = None
+    if cache_dir is not None:
+        from qmoi.lintcache import LintCache
+
+        names = ",".join(r.code for r in select_rules(chosen, dropped))
+        cache = LintCache(cache_dir / "lint.json", names)
+    found: dict[int, list[Diagnostic]] = {}
+    keys: dict[int, str] = {}
+    jobs: list[tuple[int, _Job]] = []
+    sources: dict[int, SourceFile] = {}
+    for index, target in enumerate(targets):
+        data, failed = _read(target)
+        if data is None and failed is not None:
+            sources[index], problems = failed
+            found[index] = list(problems)
+            continue
+        assert data is not None
+        job = _Job(target.path, target.display, _kind(target), data)
+        if cache is not None:
+            keys[index] = cache.key(data, job.kind)
+            hit = cache.get(keys[index], target.display)
+            if hit is not None:
+                found[index] = hit
+        if index not in found:
+            jobs.append((index, job))
+        sources[index] = decode_source(data, target.display)[0]
+    for (index, _), result in zip(jobs, _check_all([j for _, j in jobs], chosen, dropped),
+                                  strict=True):
+        found[index] = result
+        if cache is not None:
+            cache.put(keys[index], result)
+    if cache is not None:
+        cache.save()
+    reports = []
+    for index, target in enumerate(targets):
+        source = sources[index]
+        ordered = sorted(found[index], key=Diagnostic.sort_key)
+        located = tuple(Located.of(d, source) for d in ordered)
         reports.append(FileReport(target, source, located))
     return reports
 

@@ -8,7 +8,7 @@ from qmoi.check.base import Context, Document, DocumentKind, Rule
 from qmoi.check.registry import all_rules
 from qmoi.diagnostics import Diagnostic, Severity
 from qmoi.parse import parse_yaml
-from qmoi.parse.nodes import Mapping, Sequence, kind_name
+from qmoi.parse.nodes import Mapping, Scalar, Sequence, kind_name
 from qmoi.source import SourceFile, Span
 
 _HOOKS = ("workflow", "job", "step", "job_end", "action")
@@ -22,6 +22,18 @@ def _hooked(contexts: list[Context], hook: str) -> list[Context]:
     return [c for c in contexts if _overrides(type(c.rule), hook)]
 
 
+def _call(ctx: Context, hook: str, *args: object) -> None:
+    """Run one hook; a rule that crashes is reported as a finding, and the other rules
+    still run, so one bug never hides every other result."""
+    try:
+        getattr(ctx.rule, hook)(ctx, *args)
+    except Exception as error:  # isolate a faulty rule
+        spans = [a.span for a in args if isinstance(a, Scalar | Mapping | Sequence)]
+        ctx.report(spans[0] if spans else ctx.document.root.span,
+                   f"internal error in rule {ctx.rule.name}: {error!r}; please report it",
+                   severity=Severity.ERROR)
+
+
 def check_document(
     document: Document, rules: Iterable[type[Rule]] | None = None
 ) -> list[Diagnostic]:
@@ -32,7 +44,7 @@ def check_document(
     root = document.root
     if document.kind == "action":
         for ctx in _hooked(contexts, "action"):
-            ctx.rule.action(ctx, root)
+            _call(ctx, "action", root)
     else:
         _walk_workflow(contexts, root)
     found: list[Diagnostic] = []
@@ -43,7 +55,7 @@ def check_document(
 
 def _walk_workflow(contexts: list[Context], root: Mapping) -> None:
     for ctx in _hooked(contexts, "workflow"):
-        ctx.rule.workflow(ctx, root)
+        _call(ctx, "workflow", root)
     jobs = root.get("jobs")
     if not isinstance(jobs, Mapping):
         return
@@ -52,15 +64,15 @@ def _walk_workflow(contexts: list[Context], root: Mapping) -> None:
         if not isinstance(job, Mapping):
             continue
         for ctx in on_job:
-            ctx.rule.job(ctx, job_id, job)
+            _call(ctx, "job", job_id, job)
         steps = job.get("steps")
         if on_step and isinstance(steps, Sequence):
             for index, step in enumerate(steps.items):
                 if isinstance(step, Mapping):
                     for ctx in on_step:
-                        ctx.rule.step(ctx, job_id, step, index)
+                        _call(ctx, "step", job_id, step, index)
         for ctx in on_end:
-            ctx.rule.job_end(ctx, job_id, job)
+            _call(ctx, "job_end", job_id, job)
 
 
 def _not_a_mapping(source: SourceFile, what: str, found: str, span: Span) -> Diagnostic:

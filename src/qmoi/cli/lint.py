@@ -23,6 +23,7 @@ def lint(
     ignore: list[str] = typer.Option([], "--ignore", help="Skip these rule codes or names."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes first (as `qmoi fix`)."),
     unsafe: bool = typer.Option(False, "--unsafe", help="With --fix: also unsafe fixes."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the result cache."),
 ) -> int:
     """Check workflows: exit 0 when clean, 1 when something is reported, 2 on error."""
     if fix:
@@ -30,12 +31,15 @@ def lint(
 
         return run_fix(paths, unsafe=unsafe, diff=False, check=False, select=select,
                        ignore=ignore)
-    from qmoi.discover import resolve_targets
+    from qmoi.discover import find_repo_root, qmoi_home, resolve_targets
     from qmoi.lint import lint_targets
     from qmoi.report.diagnostics import render_json, render_text
 
-    targets = resolve_targets(list(paths or []), Path.cwd())
-    reports = lint_targets(targets, split_values(select), split_values(ignore))
+    cwd = Path.cwd()
+    targets = resolve_targets(list(paths or []), cwd)
+    home = None if no_cache else qmoi_home(find_repo_root(cwd))
+    reports = lint_targets(targets, split_values(select), split_values(ignore),
+                           cache_dir=None if home is None else home / "cache")
     if output is Format.JSON:
         sys.stdout.write(render_json(loc for r in reports for loc in r.found))
     else:

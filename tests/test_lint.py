@@ -1,0 +1,56 @@
+"""Linting files on disk: parallel and cached results equal the plain sequential ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qmoi import lint
+from qmoi.discover import Target
+from qmoi.lint import lint_targets
+
+
+def _targets(folder: Path) -> list[Target]:
+    return [Target(p, p.name, "workflow") for p in sorted(folder.glob("*.y*ml"))]
+
+
+def _flat(reports: list[lint.FileReport]) -> list[dict[str, object]]:
+    return [loc.to_json() for r in reports for loc in r.found]
+
+
+@pytest.fixture
+def corpus_sample(shared: Path) -> list[Target]:
+    return _targets(shared / "corpus" / "workflows")[:60]
+
+
+def test_parallel_equals_sequential(corpus_sample: list[Target],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    parallel = _flat(lint_targets(corpus_sample))
+    monkeypatch.setattr(lint, "PARALLEL_THRESHOLD", 10**9)
+    assert _flat(lint_targets(corpus_sample)) == parallel
+
+
+def test_cache_answers_unchanged_files_identically(tmp_path: Path,
+                                                   corpus_sample: list[Target]) -> None:
+    cache = tmp_path / "cache"
+    first = _flat(lint_targets(corpus_sample, cache_dir=cache))
+    stored = json.loads((cache / "lint.json").read_text())
+    assert len(stored) == len({t.path.read_bytes() for t in corpus_sample})
+    assert _flat(lint_targets(corpus_sample, cache_dir=cache)) == first
+
+
+def test_cache_misses_when_a_file_changes(tmp_path: Path) -> None:
+    file = tmp_path / "w.yml"
+    file.write_text("on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: a}]\n")
+    targets = [Target(file, "w.yml", "workflow")]
+    cache = tmp_path / "cache"
+    assert not _flat(lint_targets(targets, cache_dir=cache))
+    file.write_text("on: push\non: push\n")
+    assert "P102" in [d["code"] for d in _flat(lint_targets(targets, cache_dir=cache))]
+
+
+def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
+    (report,) = lint_targets([Target(tmp_path / "gone.yml", "gone.yml", "workflow")])
+    assert [loc.diagnostic.code for loc in report.found] == ["P100"]
