@@ -1,0 +1,76 @@
+"""Builders shared by workflow, job and action readers (all total: bad input → None/empty)."""
+
+from __future__ import annotations
+
+from qmoi.model.common import Concurrency, Defaults, NeedsRef, Permissions, PermissionScope
+from qmoi.model.step import Step, parse_action_ref
+from qmoi.model.values import as_str, entry_map, mapping, scalar, scalars, sequence
+from qmoi.parse.nodes import Mapping, Node
+
+
+def build_permissions(node: Node | None) -> Permissions | None:
+    if node is None:
+        return None
+    table = mapping(node)
+    if table is None:
+        return Permissions(node, shorthand=scalar(node))
+    scopes = tuple(
+        PermissionScope(k.value, as_str(v), k.span, v.span, k, v) for k, v in table.pairs
+    )
+    return Permissions(node, scopes=scopes)
+
+
+def build_defaults(node: Node | None) -> Defaults | None:
+    if node is None:
+        return None
+    table = mapping(node)
+    run = None if table is None else mapping(table.get("run"))
+    if run is None:
+        return Defaults(node)
+    return Defaults(node, scalar(run.get("shell")), scalar(run.get("working-directory")))
+
+
+def build_concurrency(node: Node | None) -> Concurrency | None:
+    if node is None:
+        return None
+    table = mapping(node)
+    if table is None:
+        return Concurrency(node, group=scalar(node))
+    return Concurrency(node, scalar(table.get("group")), scalar(table.get("cancel-in-progress")))
+
+
+def build_needs(node: Node | None) -> tuple[NeedsRef, ...]:
+    """``needs: a`` or ``needs: [a, b]`` → refs in order (empty names are kept for rules)."""
+    return tuple(NeedsRef(item.value, item.span) for item in scalars(node))
+
+
+def build_steps(node: Node | None) -> tuple[Step, ...]:
+    items = sequence(node)
+    if items is None:
+        return ()
+    return tuple(
+        build_step(index, item) for index, item in enumerate(items.items)
+        if isinstance(item, Mapping)
+    )
+
+
+def build_step(index: int, node: Mapping) -> Step:
+    get = node.get
+    uses = scalar(get("uses"))
+    action = None if uses is None else parse_action_ref(uses.value, uses.span)
+    return Step(
+        index=index,
+        node=node,
+        id=scalar(get("id")),
+        name=scalar(get("name")),
+        if_=scalar(get("if")),
+        uses=uses,
+        action=action,
+        run=scalar(get("run")),
+        shell=scalar(get("shell")),
+        with_=entry_map(get("with")),
+        env=entry_map(get("env")),
+        working_directory=scalar(get("working-directory")),
+        continue_on_error=scalar(get("continue-on-error")),
+        timeout_minutes=scalar(get("timeout-minutes")),
+    )

@@ -1,0 +1,119 @@
+"""Steps (of a job or a composite action) and the action reference in ``uses:``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from qmoi.model.values import EMPTY, EntryMap
+from qmoi.parse.nodes import Mapping, Scalar
+from qmoi.source import Span
+
+RefKind = Literal["local", "docker", "remote"]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRef:
+    """A parsed ``uses:`` value.
+
+    Forms (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax
+    "jobs.<job_id>.steps[*].uses"): ``./path`` (in the workspace), ``docker://image``,
+    ``owner/repo[/path]@ref``. A remote reference missing its owner, repo or ref keeps those
+    fields None; :attr:`is_valid` tells.
+    """
+
+    raw: str
+    span: Span
+    kind: RefKind
+    owner: str | None = None
+    repo: str | None = None
+    path: str | None = None
+    ref: str | None = None
+    image: str | None = None
+
+    @property
+    def is_valid(self) -> bool:
+        if self.kind == "local":
+            return bool(self.path)
+        if self.kind == "docker":
+            return bool(self.image)
+        return bool(self.owner and self.repo and self.ref)
+
+    @property
+    def repository(self) -> str | None:
+        """``owner/repo`` of a remote reference."""
+        if self.owner and self.repo:
+            return f"{self.owner}/{self.repo}"
+        return None
+
+    @property
+    def name(self) -> str:
+        """The reference without its ref: ``owner/repo/path``, ``./path`` or the image."""
+        if self.kind == "local":
+            return self.raw
+        if self.kind == "docker":
+            return self.image or ""
+        return "/".join(p for p in (self.owner, self.repo, self.path) if p)
+
+
+def parse_action_ref(text: str, span: Span) -> ActionRef:
+    """Parse a ``uses:`` string; never raises (malformed parts become None)."""
+    raw = text.strip()
+    if raw.startswith("./") or raw == ".":
+        return ActionRef(raw, span, "local", path=raw)
+    if raw.startswith("docker://"):
+        return ActionRef(raw, span, "docker", image=raw[len("docker://") :])
+    # The runner splits on '@' and requires exactly two parts, so a second '@' is malformed.
+    name, at, ref = raw.partition("@")
+    parts = name.split("/")
+    owner = parts[0] or None
+    repo = parts[1] if len(parts) > 1 and parts[1] else None
+    path = "/".join(parts[2:]) or None
+    good_ref = ref if at and ref and "@" not in ref else None
+    return ActionRef(raw, span, "remote", owner, repo, path, good_ref)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step: a ``run`` script or a ``uses`` action (or, if malformed, neither / both).
+
+    ``index`` is the step's position in its ``steps`` list (0-based, counting every item).
+    """
+
+    index: int
+    node: Mapping
+    id: Scalar | None = None
+    name: Scalar | None = None
+    if_: Scalar | None = None
+    uses: Scalar | None = None
+    action: ActionRef | None = None
+    run: Scalar | None = None
+    shell: Scalar | None = None
+    with_: EntryMap = EMPTY
+    env: EntryMap = EMPTY
+    working_directory: Scalar | None = None
+    continue_on_error: Scalar | None = None
+    timeout_minutes: Scalar | None = None
+
+    @property
+    def span(self) -> Span:
+        return self.node.span
+
+    @property
+    def kind(self) -> Literal["run", "uses"] | None:
+        """``run`` or ``uses`` when exactly one of them is set, else None."""
+        if (self.run is None) == (self.uses is None):
+            return None
+        return "run" if self.run is not None else "uses"
+
+    @property
+    def display_name(self) -> str:
+        """The name GitHub shows: ``name``, else ``Run <first line>`` or ``Run <uses>``."""
+        if self.name is not None and self.name.value:
+            return self.name.value
+        if self.run is not None:
+            first = self.run.value.strip().splitlines()
+            return f"Run {first[0] if first else ''}".rstrip()
+        if self.uses is not None:
+            return f"Run {self.uses.value}"
+        return f"Step {self.index + 1}"
