@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from qmoi.cli import expr as expr_cmd
 from qmoi.cli import fix as fix_cmd
 from qmoi.cli import lint as lint_cmd
 from qmoi.errors import QmoiError
@@ -18,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("lint")(lint_cmd.lint)
+app.command("expr")(expr_cmd.expr)
 app.command("fix")(fix_cmd.fix)
 
 

@@ -1,0 +1,261 @@
+"""Tokens, with GitHub's rule that each token must be legal after the one before it.
+
+Follows the runner's LexicalAnalyzer.cs: numbers may carry a sign (there is no unary minus)
+and run to the next token boundary, so ``1+2`` is one bad token; identifiers may contain
+``-``; keywords (``true``, ``NaN``…) are case-sensitive; a word directly followed by ``(``
+is a function; after ``.`` any word is a property name.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+from qmoi.expr.errors import ExpressionError
+from qmoi.expr.values import is_space, parse_number
+from qmoi.source import Span
+
+
+class T(Enum):
+    START_GROUP = "("
+    START_PARAMS = "f("
+    START_INDEX = "["
+    END_GROUP = ")"
+    END_PARAMS = "f)"
+    END_INDEX = "]"
+    SEPARATOR = ","
+    DEREFERENCE = "."
+    WILDCARD = "*"
+    OPERATOR = "operator"
+    NULL = "null"
+    BOOLEAN = "boolean"
+    NUMBER = "number"
+    STRING = "string"
+    PROPERTY = "property name"
+    FUNCTION = "function"
+    NAMED = "named value"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: T
+    raw: str
+    start: int
+    value: object = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.start + len(self.raw))
+
+
+_BOUNDARY = frozenset("([)],.!><=&|")
+_OPERATORS_2 = frozenset(("!=", ">=", "<=", "==", "&&", "||"))
+_OPERATORS_1 = frozenset("!><")
+_KEYWORDS: dict[str, tuple[T, object]] = {
+    "null": (T.NULL, None),
+    "true": (T.BOOLEAN, True),
+    "false": (T.BOOLEAN, False),
+    "NaN": (T.NUMBER, math.nan),
+    "Infinity": (T.NUMBER, math.inf),
+}
+
+_VALUE_END = frozenset((T.END_GROUP, T.END_PARAMS, T.END_INDEX, T.WILDCARD, T.PROPERTY, T.NAMED))
+_LITERALS = frozenset((T.NULL, T.BOOLEAN, T.NUMBER, T.STRING))
+_OPERAND_START = frozenset((None, T.SEPARATOR, T.START_GROUP, T.START_PARAMS, T.START_INDEX,
+                            T.OPERATOR))
+# Which previous token kinds each token kind may follow (LexicalAnalyzer.CreateToken).
+_FOLLOWS: dict[T, frozenset[T | None]] = {
+    T.START_GROUP: _OPERAND_START,
+    T.START_INDEX: _VALUE_END,
+    T.START_PARAMS: frozenset((T.FUNCTION,)),
+    T.END_GROUP: _VALUE_END | _LITERALS,
+    T.END_INDEX: _VALUE_END | _LITERALS,
+    T.END_PARAMS: _VALUE_END | _LITERALS | {T.START_PARAMS},
+    T.SEPARATOR: _VALUE_END | _LITERALS,
+    T.DEREFERENCE: _VALUE_END,
+    T.WILDCARD: frozenset((T.START_INDEX, T.DEREFERENCE)),
+    T.NULL: _OPERAND_START,
+    T.BOOLEAN: _OPERAND_START,
+    T.NUMBER: _OPERAND_START,
+    T.STRING: _OPERAND_START,
+    T.PROPERTY: frozenset((T.DEREFERENCE,)),
+    T.FUNCTION: _OPERAND_START,
+    T.NAMED: _OPERAND_START,
+}
+
+
+def is_identifier(text: str) -> bool:
+    """A legal context, property or function name: [A-Za-z_][A-Za-z0-9_-]*."""
+    if not text or not (text[0].isascii() and (text[0].isalpha() or text[0] == "_")):
+        return False
+    return all(c.isascii() and (c.isalnum() or c in "_-") for c in text[1:])
+
+
+def _expected_after(last: Token | None) -> str:
+    if last is None or last.kind in _OPERAND_START:
+        return "a value, a function call, '(' or '!'"
+    if last.kind is T.DEREFERENCE:
+        return "a property name or '*'"
+    if last.kind is T.START_INDEX:
+        return "an index or '*'"
+    if last.kind is T.FUNCTION:
+        return "'('"
+    return "an operator, '.', '[', ')', ']', ',' or the end of the expression"
+
+
+class Lexer:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.index = 0
+        self.last: Token | None = None
+        self.unclosed: list[Token] = []
+
+    def tokens(self) -> list[Token]:
+        found: list[Token] = []
+        while (token := self._next()) is not None:
+            found.append(token)
+        return found
+
+    def _next(self) -> Token | None:
+        text, n = self.text, len(self.text)
+        while self.index < n and is_space(text[self.index]):
+            self.index += 1
+        if self.index >= n:
+            return None
+        token = self._read(text[self.index])
+        self._check(token)
+        self.last = token
+        return token
+
+    def _read(self, c: str) -> Token:
+        start = self.index
+        last = self.last.kind if self.last else None
+        if c == "(":
+            self.index += 1
+            return Token(T.START_PARAMS if last is T.FUNCTION else T.START_GROUP, c, start)
+        if c == ")":
+            self.index += 1
+            top = self.unclosed[-1].kind if self.unclosed else None
+            return Token(T.END_PARAMS if top is T.START_PARAMS else T.END_GROUP, c, start)
+        simple = {"[": T.START_INDEX, "]": T.END_INDEX, ",": T.SEPARATOR, "*": T.WILDCARD}
+        if c in simple:
+            self.index += 1
+            return Token(simple[c], c, start)
+        if c == "'":
+            return self._string()
+        if c in "!><=&|":
+            return self._operator()
+        if c == "." and last not in _OPERAND_START:
+            self.index += 1
+            return Token(T.DEREFERENCE, c, start)
+        if c in ".-+" or (c.isascii() and c.isdigit()):
+            return self._number()
+        return self._keyword()
+
+    def _until_boundary(self, start: int, allow_dot: bool = False) -> str:
+        text, i = self.text, start + 1
+        while i < len(text) and not self._boundary(text[i], allow_dot):
+            i += 1
+        self.index = i
+        return text[start:i]
+
+    @staticmethod
+    def _boundary(c: str, allow_dot: bool) -> bool:
+        if c == ".":
+            return not allow_dot
+        return c in _BOUNDARY or is_space(c)
+
+    def _number(self) -> Token:
+        start = self.index
+        raw = self._until_boundary(start, allow_dot=True)
+        value = parse_number(raw)
+        if math.isnan(value):
+            arithmetic = raw in ("+", "-") or any(c in raw[1:] for c in "+-*/%")
+            why = "is not a number" if not arithmetic else \
+                "is not a number or operator (expressions have no arithmetic)"
+            raise self._unexpected(Token(T.NUMBER, raw, start), why)
+        return Token(T.NUMBER, raw, start, value)
+
+    def _keyword(self) -> Token:
+        start = self.index
+        raw = self._until_boundary(start)
+        if not is_identifier(raw):
+            why = "is not a string: strings use single quotes ('like this')" \
+                if raw.startswith('"') else ""
+            raise self._unexpected(Token(T.NAMED, raw, start), why)
+        if self.last is not None and self.last.kind is T.DEREFERENCE:
+            return Token(T.PROPERTY, raw, start)
+        if raw in _KEYWORDS:
+            kind, value = _KEYWORDS[raw]
+            return Token(kind, raw, start, value)
+        look = self.index
+        while look < len(self.text) and is_space(self.text[look]):
+            look += 1
+        if look < len(self.text) and self.text[look] == "(":
+            return Token(T.FUNCTION, raw, start)
+        return Token(T.NAMED, raw, start)
+
+    def _string(self) -> Token:
+        text, start = self.text, self.index
+        i, parts = start + 1, list[str]()
+        while i < len(text):
+            c = text[i]
+            i += 1
+            if c == "'":
+                if i < len(text) and text[i] == "'":
+                    i += 1
+                else:
+                    self.index = i
+                    return Token(T.STRING, text[start:i], start, "".join(parts))
+            parts.append(c)
+        raise ExpressionError("unterminated string: expected a closing \"'\"",
+                              Span(start, len(text)))
+
+    def _operator(self) -> Token:
+        text, start = self.text, self.index
+        pair = text[start : start + 2]
+        if pair in _OPERATORS_2:
+            self.index += 2
+            return Token(T.OPERATOR, pair, start)
+        if text[start] in _OPERATORS_1:
+            self.index += 1
+            return Token(T.OPERATOR, text[start], start)
+        raw = self._until_boundary(start)
+        hint = " (use '==')" if raw == "=" else " (use '&&')" if raw == "&" else \
+            " (use '||')" if raw == "|" else ""
+        raise self._unexpected(Token(T.OPERATOR, raw, start), "is not an operator" + hint)
+
+    def _check(self, token: Token) -> None:
+        kind = token.kind
+        if kind is T.OPERATOR:
+            allowed = _OPERAND_START if token.raw == "!" else _VALUE_END | _LITERALS
+        else:
+            allowed = _FOLLOWS.get(kind, frozenset())
+        last = self.last.kind if self.last else None
+        if last not in allowed:
+            raise self._unexpected(token)
+        self._track(token)
+
+    def _track(self, token: Token) -> None:
+        kind = token.kind
+        if kind in (T.START_GROUP, T.START_INDEX, T.START_PARAMS):
+            self.unclosed.append(token)
+            return
+        opener = {T.END_GROUP: T.START_GROUP, T.END_INDEX: T.START_INDEX,
+                  T.END_PARAMS: T.START_PARAMS, T.SEPARATOR: T.START_PARAMS}.get(kind)
+        if opener is None:
+            return
+        if not self.unclosed or self.unclosed[-1].kind is not opener:
+            raise self._unexpected(token, "has no matching opening bracket"
+                                   if kind is not T.SEPARATOR else "is only allowed between "
+                                   "function arguments")
+        if kind is not T.SEPARATOR:
+            self.unclosed.pop()
+
+    def _unexpected(self, token: Token, why: str = "") -> ExpressionError:
+        shown = token.raw if len(token.raw) <= 40 else token.raw[:37] + "..."
+        if why:
+            return ExpressionError(f"unexpected symbol '{shown}': it {why}", token.span)
+        return ExpressionError(
+            f"unexpected symbol '{shown}': expected {_expected_after(self.last)}", token.span)
