@@ -23,12 +23,10 @@ from qmoi.check.schema import (
 )
 from qmoi.parse.nodes import Mapping, Sequence
 
-_SCALAR = Spec(T.STR | T.BOOL | T.NUM | T.NULL)
-
 # ``required`` is documented as a boolean but the runner never reads it, and a string
 # "true" works in practice, so any scalar is accepted.
 _INPUT = mapping(
-    known_keys(description=STRING, required=_SCALAR, default=Spec(T.STR, expr=True),
+    known_keys(description=STRING, required=STRING, default=Spec(T.STR, expr=True),
                deprecationMessage=STRING),
     types=T.NULL, loose=True,
 )
@@ -42,7 +40,7 @@ COMPOSITE_STEP = mapping(known_keys(
     run=Spec(T.STR, expr=True),
     shell=NONEMPTY_STRING,
     uses=NONEMPTY_STRING,
-    **{"with": free_mapping(_SCALAR, expr=True)},
+    **{"with": free_mapping(STRING, expr=True)},
     env=ENV,
     working_directory=Spec(T.STR, expr=True),
     continue_on_error=Spec(T.BOOL, expr=True),

@@ -59,7 +59,11 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
         if option.lower() == word.lower():
             return option
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
-    return close[0] if close else None
+    if close:
+        return close[0]
+    # A truncated key ("timeout" for "timeout-minutes") is too short for the ratio.
+    prefixed = [o for o in options if len(word) >= 4 and o.startswith(word)]
+    return prefixed[0] if len(prefixed) == 1 else None
 
 
 def _phrase(items: list[str]) -> str:

@@ -76,7 +76,6 @@ STRATEGY = mapping(known_keys(fail_fast=BOOLEAN, max_parallel=NUMBER, matrix=MAT
 _RUNS_ON = mapping(known_keys(group=NONEMPTY_STRING, labels=STRING_OR_LIST),
                    types=T.STR | T.SEQ, items=NONEMPTY_STRING, expr=True, nonempty=True)
 
-_SCALAR = Spec(T.STR | T.BOOL | T.NUM | T.NULL)
 # Background steps (newest docs and runner): ``background``, ``wait``, ``wait-all``,
 # ``cancel``, ``parallel`` — see reference/gha-semantics.md §3.13.
 _BACKGROUND_KEYS = {
@@ -95,7 +94,7 @@ STEP = mapping(known_keys(
     working_directory=Spec(T.STR, expr=True),
     shell=NONEMPTY_STRING,
     uses=NONEMPTY_STRING,
-    **{"with": free_mapping(_SCALAR, expr=True)},
+    **{"with": free_mapping(STRING, expr=True)},
     **_BACKGROUND_KEYS,
 ))
 
@@ -128,8 +127,8 @@ JOB = mapping(known_keys(
     snapshot=mapping(known_keys(image_name=required(NONEMPTY_STRING), version=NONEMPTY_STRING,
                                 **{"if": STRING}), types=T.STR, expr=True),
     uses=NONEMPTY_STRING,
-    **{"with": free_mapping(_SCALAR, expr=True)},
-    secrets=free_mapping(_SCALAR, types=T.STR, expr=True),
+    **{"with": free_mapping(STRING, expr=True)},
+    secrets=free_mapping(STRING, types=T.STR, expr=True),
 ))
 
 # "The workflow must contain at least one job with no dependencies" rejects ``jobs: {}``
