@@ -110,3 +110,30 @@ def test_action_ref_validity_and_names() -> None:
     assert docker.is_valid and docker.image == "alpine:3" and docker.name == "alpine:3"
     assert parse_action_ref("o/r/p@v", SPAN).name == "o/r/p"
     assert parse_action_ref("./x", SPAN).name == "./x"
+
+
+def test_background_steps() -> None:
+    found, _ = steps(
+        """
+        - id: server
+          run: npm start
+          background: true
+        - wait: server
+        - wait: [a, b]
+        - wait-all:
+        - cancel: server
+        - parallel:
+            - run: one
+            - uses: o/r@v
+        - run: x
+          wait-all:
+        """
+    )
+    kinds = [s.kind for s in found]
+    assert kinds == ["run", "wait", "wait", "wait-all", "cancel", "parallel", None]
+    assert found[0].is_background and not found[1].is_background
+    assert [w.value for w in found[1].wait or ()] == ["server"]
+    assert [w.value for w in found[2].wait or ()] == ["a", "b"]
+    assert found[4].cancel is not None and found[4].cancel.value == "server"
+    group = found[5].parallel
+    assert group is not None and [(s.index, s.kind) for s in group] == [(0, "run"), (1, "uses")]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from qmoi.model.common import Concurrency, Defaults, NeedsRef, Permissions, PermissionScope
 from qmoi.model.step import Step, parse_action_ref
-from qmoi.model.values import as_str, entry_map, mapping, scalar, scalars, sequence
+from qmoi.model.values import (
+    as_str,
+    entry_map,
+    mapping,
+    optional_scalars,
+    scalar,
+    scalars,
+    sequence,
+)
 from qmoi.parse.nodes import Mapping, Node
 
 
@@ -45,6 +53,8 @@ def build_needs(node: Node | None) -> tuple[NeedsRef, ...]:
 
 
 def build_steps(node: Node | None) -> tuple[Step, ...]:
+    """The mapping items of a ``steps`` list; ``parallel`` groups are read recursively
+    (the parser bounds nesting depth, so recursion here is bounded too)."""
     items = sequence(node)
     if items is None:
         return ()
@@ -73,4 +83,9 @@ def build_step(index: int, node: Mapping) -> Step:
         working_directory=scalar(get("working-directory")),
         continue_on_error=scalar(get("continue-on-error")),
         timeout_minutes=scalar(get("timeout-minutes")),
+        background=scalar(get("background")),
+        wait=optional_scalars(get("wait")),
+        wait_all=node.key("wait-all") is not None,
+        cancel=scalar(get("cancel")),
+        parallel=None if node.key("parallel") is None else build_steps(get("parallel")),
     )

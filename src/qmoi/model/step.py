@@ -10,6 +10,7 @@ from qmoi.parse.nodes import Mapping, Scalar
 from qmoi.source import Span
 
 RefKind = Literal["local", "docker", "remote"]
+StepKind = Literal["run", "uses", "wait", "wait-all", "cancel", "parallel"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +76,15 @@ def parse_action_ref(text: str, span: Span) -> ActionRef:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step: a ``run`` script or a ``uses`` action (or, if malformed, neither / both).
+    """One step: ``run``, ``uses``, or one of the background-step controls.
 
-    ``index`` is the step's position in its ``steps`` list (0-based, counting every item).
+    ``index`` is the step's position in its ``steps`` list (0-based, counting every item;
+    inside ``parallel`` it counts within the group). Background steps
+    (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax
+    "jobs.<job_id>.steps[*].background", "wait", "wait-all", "cancel", "parallel"):
+    ``background: true`` starts a run/uses step asynchronously; ``wait`` names step ids,
+    ``wait-all`` takes no value (``wait_all`` tells whether the key is present), ``cancel``
+    names one id, and ``parallel`` holds a group of steps.
     """
 
     index: int
@@ -94,17 +101,37 @@ class Step:
     working_directory: Scalar | None = None
     continue_on_error: Scalar | None = None
     timeout_minutes: Scalar | None = None
+    background: Scalar | None = None
+    wait: tuple[Scalar, ...] | None = None
+    wait_all: bool = False
+    cancel: Scalar | None = None
+    parallel: tuple[Step, ...] | None = None
 
     @property
     def span(self) -> Span:
         return self.node.span
 
     @property
-    def kind(self) -> Literal["run", "uses"] | None:
-        """``run`` or ``uses`` when exactly one of them is set, else None."""
-        if (self.run is None) == (self.uses is None):
-            return None
-        return "run" if self.run is not None else "uses"
+    def kind(self) -> StepKind | None:
+        """What the step does, when exactly one of the deciding keys is set; else None."""
+        present: list[StepKind] = []
+        if self.run is not None:
+            present.append("run")
+        if self.uses is not None:
+            present.append("uses")
+        if self.wait is not None:
+            present.append("wait")
+        if self.wait_all:
+            present.append("wait-all")
+        if self.cancel is not None:
+            present.append("cancel")
+        if self.parallel is not None:
+            present.append("parallel")
+        return present[0] if len(present) == 1 else None
+
+    @property
+    def is_background(self) -> bool:
+        return self.background is not None and self.background.as_bool() is True
 
     @property
     def display_name(self) -> str:
