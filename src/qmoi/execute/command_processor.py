@@ -79,6 +79,8 @@ class Debug:
 
 @dataclass(frozen=True, slots=True)
 class AddMask:
+    """A value to mask from now on (register it with ``SecretMasker.add_secret``)."""
+
     value: str
 
 
@@ -96,12 +98,16 @@ class SaveState:
 
 @dataclass(frozen=True, slots=True)
 class SetEnv:
+    """The disabled-by-default ``set-env`` (only when unsecure commands are allowed)."""
+
     name: str
     value: str
 
 
 @dataclass(frozen=True, slots=True)
 class AddPath:
+    """The disabled-by-default ``add-path`` (apply with ``envfiles.prepend_paths``)."""
+
     path: str
 
 

@@ -5,8 +5,8 @@ Source: R:src/Runner.Worker/FileCommandManager.cs ``CreateStepSummaryCommand`` (
 ``AttachmentSizeLimit`` on the file's byte length; the error does not fail the step; each
 line masked and rewritten with a newline) and ``UnsupportedSummarySize`` in
 R:src/Runner.Common/Constants.cs; documented at
-https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#adding-a-job-summary
-("Step summaries ... limited to 1MiB").
+https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands
+(section "Adding a job summary", which gives the same 1 MiB per-step limit).
 """
 
 from __future__ import annotations
