@@ -194,8 +194,8 @@ def _make_pattern(line: str, negate: bool, workspace: str) -> _Pattern:
                               "are not allowed")
     directory_only = line.endswith("/")
     if line == "." or line.startswith("./"):
-        line = line[1:]
-    if not line.startswith("/"):
+        line = workspace.rstrip("/") + line[1:]
+    elif not line.startswith("/"):
         # @actions/glob roots relative patterns at the working directory (the workspace).
         line = workspace.rstrip("/") + "/" + line
     segments = tuple(part for part in line.split("/") if part)
