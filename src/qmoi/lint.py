@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoi.check import check_source, select_rules
-from qmoi.check.base import DocumentKind, Rule
+from qmoi.check.base import DocumentKind, Project, Rule
 from qmoi.diagnostics import Diagnostic, Located
 from qmoi.discover import Target
 from qmoi.fix import FixOutcome, fix_source
 from qmoi.fsutil import atomic_write
 from qmoi.parse import Loaded, decode_source, read_source
+from qmoi.projectfiles import project_for
 from qmoi.source import SourceFile
 
 
@@ -38,6 +39,7 @@ class _Job:
     display: str
     kind: DocumentKind
     data: bytes
+    project: Project
 
 
 def _read(target: Target) -> tuple[bytes | None, Loaded | None]:
@@ -50,7 +52,7 @@ def _read(target: Target) -> tuple[bytes | None, Loaded | None]:
 
 def _check_job(job: _Job, rules: tuple[type[Rule], ...]) -> list[Diagnostic]:
     source, problems = decode_source(job.data, job.display)
-    return list(problems) if problems else check_source(source, job.kind, rules)
+    return list(problems) if problems else check_source(source, job.kind, rules, job.project)
 
 
 def _check_chunk(jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
@@ -104,9 +106,10 @@ def lint_targets(
             found[index] = list(problems)
             continue
         assert data is not None
-        job = _Job(target.path, target.display, _kind(target), data)
+        project = project_for(target.path, data.decode("utf-8", "replace"))
+        job = _Job(target.path, target.display, _kind(target), data, project)
         if cache is not None:
-            keys[index] = cache.key(data, job.kind)
+            keys[index] = cache.key(data + repr((project.path, project.files)).encode(), job.kind)
             hit = cache.get(keys[index], target.display)
             if hit is not None:
                 found[index] = hit
@@ -156,7 +159,9 @@ def fix_targets(
             located = tuple(Located.of(d, source) for d in problems)
             results.append(FileFix(target, FileReport(target, source, located), None))
             continue
-        outcome = fix_source(source, unsafe=unsafe, kind=_kind(target), rules=rules)
+        project = project_for(target.path, source.text)
+        outcome = fix_source(source, unsafe=unsafe, kind=_kind(target), rules=rules,
+                             project=project)
         if write and outcome.changed:
             atomic_write(target.path, source.encode(outcome.text))
         final = outcome.source

@@ -21,12 +21,32 @@ FixAvailability = Literal["never", "sometimes", "always"]
 
 
 @dataclass(frozen=True, slots=True)
+class Project:
+    """The repository files a document refers to — local actions' ``action.yml``, local
+    reusable workflows, QMOI's config — read beforehand by the caller, so that rules never
+    touch the disk. Paths are repository-relative POSIX paths (``.github/workflows/x.yml``).
+    """
+
+    files: tuple[tuple[str, str], ...] = ()
+    # This document's own repository-relative path, when it is known.
+    path: str | None = None
+
+    def text(self, relpath: str) -> str | None:
+        wanted = relpath.removeprefix("./").rstrip("/")
+        for name, text in self.files:
+            if name == wanted:
+                return text
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """One parsed file handed to the rules."""
 
     source: SourceFile
     root: Mapping
     kind: DocumentKind = "workflow"
+    project: Project = field(default_factory=Project)
 
 
 @dataclass(slots=True)

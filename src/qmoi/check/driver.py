@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from qmoi.check.base import Context, Document, DocumentKind, Rule
+from qmoi.check.base import Context, Document, DocumentKind, Project, Rule
 from qmoi.check.registry import all_rules
 from qmoi.diagnostics import Diagnostic, Severity
 from qmoi.parse import parse_yaml
@@ -84,6 +84,7 @@ def check_source(
     source: SourceFile,
     kind: DocumentKind = "workflow",
     rules: Iterable[type[Rule]] | None = None,
+    project: Project | None = None,
 ) -> list[Diagnostic]:
     """Parse and check one decoded file; every problem is a diagnostic, sorted by place."""
     result = parse_yaml(source)
@@ -96,7 +97,8 @@ def check_source(
         found.append(_not_a_mapping(source, what, f"a {kind_name(result.root)}",
                                     result.root.span))
     elif not any(d.severity is Severity.ERROR and d.code == "P101" for d in found):
-        found.extend(check_document(Document(source, result.root, kind), rules))
+        document = Document(source, result.root, kind, project or Project())
+        found.extend(check_document(document, rules))
     found.sort(key=Diagnostic.sort_key)
     return found
 

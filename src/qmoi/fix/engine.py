@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qmoi.check import check_source
-from qmoi.check.base import DocumentKind, Rule
+from qmoi.check.base import DocumentKind, Project, Rule
 from qmoi.diagnostics import Diagnostic, Fix, FixSafety
 from qmoi.fix.apply import apply_edits, select_compatible
 from qmoi.source import SourceFile
@@ -79,8 +79,9 @@ def _worse(before: list[Diagnostic], after: list[Diagnostic]) -> str | None:
 
 class _Run:
     def __init__(self, source: SourceFile, kind: DocumentKind, rules: tuple[type[Rule], ...] | None,
-                 unsafe: bool) -> None:
+                 unsafe: bool, project: Project | None) -> None:
         self.original = source
+        self.project = project
         self.kind = kind
         self.rules = rules
         self.unsafe = unsafe
@@ -92,7 +93,7 @@ class _Run:
 
     def _check(self, text: str) -> list[Diagnostic]:
         return check_source(SourceFile(self.original.path, text, self.original.bom), self.kind,
-                            self.rules)
+                            self.rules, self.project)
 
     def candidates(self) -> list[tuple[Diagnostic, Fix]]:
         return [(d, d.fix) for d in self.found
@@ -148,9 +149,10 @@ def fix_source(
     kind: DocumentKind = "workflow",
     rules: tuple[type[Rule], ...] | None = None,
     max_rounds: int = MAX_ROUNDS,
+    project: Project | None = None,
 ) -> FixOutcome:
     """Apply every allowed fix to ``source`` until a fixed point (or ``max_rounds``)."""
-    run = _Run(source, kind, rules, unsafe)
+    run = _Run(source, kind, rules, unsafe, project)
     rounds = 0
     while rounds < max_rounds and run.round(rounds + 1):
         rounds += 1
