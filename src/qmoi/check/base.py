@@ -14,6 +14,7 @@ from qmoi.parse.nodes import Mapping, Node, Scalar
 from qmoi.source import SourceFile, Span
 
 if TYPE_CHECKING:
+    from qmoi.check.config import Config
     from qmoi.model import Workflow
 
 DocumentKind = Literal["workflow", "action"]
@@ -72,6 +73,18 @@ class Context:
         if not isinstance(cached, Workflow):
             cached = build_workflow(self.document.root, self.document.source)
             self.shared["workflow"] = cached
+        return cached
+
+    @property
+    def config(self) -> Config:
+        """The repository's ``.github/qmoi.yml`` (defaults when there is none)."""
+        from qmoi.check.config import CONFIG_PATH, Config, parse_config
+
+        cached = self.shared.get("config")
+        if not isinstance(cached, Config):
+            text = self.document.project.text(CONFIG_PATH)
+            cached = Config() if text is None else parse_config(text)
+            self.shared["config"] = cached
         return cached
 
     def report(
