@@ -197,3 +197,8 @@ def test_foreign_values_are_objects_and_ints_are_numbers() -> None:
     assert ev("toJSON(a)", {"a": object()}) == "{}"
     assert ev("a == 1 && a", {"a": 1}) == 1.0
     assert math.isnan(ev("NaN"))
+
+
+def test_format_checks_placeholders_before_evaluating_arguments() -> None:
+    with pytest.raises(ExpressionError, match="argument \\{1\\}"):
+        ev("format('{0}{1}', fromJSON(''))")

@@ -166,6 +166,8 @@ def _compile_index(node: ast.Index) -> Fn:
     target = _compile(node.target)
     if isinstance(node.key, ast.Star):
         return lambda state: _star(target(state))
+    if isinstance(node.key, ast.String):
+        return _compile_property(target, node.key.value)
     key_fn = _compile(node.key)
 
     def run(state: _State) -> Value:
@@ -180,6 +182,27 @@ def _compile_index(node: ast.Index) -> Fn:
             return canonical(lookup(left, to_display_string(key), case_sensitive=sensitive))
         if isinstance(left, list):
             position = _array_index(key)
+            return canonical(left[position]) if position is not None and \
+                position < len(left) else None
+        return None
+
+    return run
+
+
+def _compile_property(target: Fn, name: str) -> Fn:
+    """``a.name``: the common case, with the key known at compile time."""
+
+    def run(state: _State) -> Value:
+        left = target(state)
+        if isinstance(left, dict):
+            found = left.get(name, _MISSING)
+            if found is _MISSING:
+                found = lookup(left, name, case_sensitive=left is state.env)
+            return canonical(found)
+        if type(left) is FilteredArray:
+            return _map_filtered(left, name)
+        if isinstance(left, list):
+            position = _array_index(name)
             return canonical(left[position]) if position is not None and \
                 position < len(left) else None
         return None

@@ -69,8 +69,35 @@ def join(items: Value, separator: Thunk | None) -> str:
 
 def format_string(template: str, args: Sequence[Thunk]) -> str:
     """``format('{0} {{x}}', v)``: ``{N}`` placeholders, doubled braces for literal ones."""
+    parts = _FORMATS.get(template)
+    if parts is None:
+        parts = _parse_format(template)
+        if len(_FORMATS) > 1024:
+            _FORMATS.clear()
+        _FORMATS[template] = parts
+    # Like the runner, check every placeholder before evaluating any argument.
+    highest = max((part for part in parts if isinstance(part, int)), default=-1)
+    if highest >= len(args):
+        raise FunctionError(
+            f"format string '{template}' refers to argument {{{highest}}}, but only "
+            f"{len(args)} argument(s) follow it")
     out: list[str] = []
     cache: dict[int, str] = {}
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        if part not in cache:  # arguments are evaluated once, and only when used
+            cache[part] = to_display_string(args[part]())
+        out.append(cache[part])
+    return "".join(out)
+
+
+_FORMATS: dict[str, list[str | int]] = {}
+
+
+def _parse_format(template: str) -> list[str | int]:
+    out: list[str | int] = []
     i, n = 0, len(template)
     while i < n:
         c = template[i]
@@ -82,13 +109,7 @@ def format_string(template: str, args: Sequence[Thunk]) -> str:
             i += 2
         elif c == "{":
             index, i = _placeholder(template, i)
-            if index >= len(args):
-                raise FunctionError(
-                    f"format string '{template}' refers to argument {{{index}}}, but only "
-                    f"{len(args)} argument(s) follow it")
-            if index not in cache:  # arguments are evaluated once, and only when used
-                cache[index] = to_display_string(args[index]())
-            out.append(cache[index])
+            out.append(index)
         elif c == "}":
             raise FunctionError(f"invalid format string '{template}': a lone '}}' at "
                                 f"position {i} (write '}}}}' for a literal brace)")
@@ -97,7 +118,7 @@ def format_string(template: str, args: Sequence[Thunk]) -> str:
                     default=n)
             out.append(template[i:j])
             i = j
-    return "".join(out)
+    return out
 
 
 def _placeholder(template: str, start: int) -> tuple[int, int]:

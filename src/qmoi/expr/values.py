@@ -54,7 +54,12 @@ def kind_of(value: Value) -> Kind:
     return Kind.OBJECT
 
 
+_PRIMITIVE_TYPES = frozenset((str, bool, float, int))
+
+
 def is_primitive(value: Value) -> bool:
+    if value is None or type(value) in _PRIMITIVE_TYPES:
+        return True
     return kind_of(value) not in (Kind.ARRAY, Kind.OBJECT)
 
 
@@ -162,6 +167,8 @@ def format_number(value: float) -> str:
 def to_display_string(value: Value) -> str:
     """GitHub's value → string: null → '', booleans lower-case, numbers as .NET G15,
     arrays and objects as 'Array' / 'Object' (they are never serialised implicitly)."""
+    if type(value) is str:
+        return value
     kind = kind_of(value)
     if kind is Kind.STRING:
         return str(value)
