@@ -20,8 +20,9 @@ def _tool(name: str) -> str:
 
 
 def test_ruff_is_clean() -> None:
-    result = subprocess.run([_tool("ruff"), "check", "src", "tests", "bench", "scripts"],
-                            cwd=REPO, capture_output=True, text=True)
+    folders = [f for f in ("src", "tests", "bench", "scripts") if (REPO / f).is_dir()]
+    result = subprocess.run([_tool("ruff"), "check", *folders], cwd=REPO, capture_output=True,
+                            text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
