@@ -1,0 +1,80 @@
+"""Helpers shared by the needs, anchor, event, matrix and runner-label rules.
+
+Spans: a rule points inside a scalar (a column of a cron field, a character of a glob)
+through :mod:`qmoi.expr.yamlspan`, and edits replace only the scalar's text, so quotes,
+comments and line endings around it stay as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from qmoi.diagnostics import Edit
+from qmoi.expr.yamlspan import value_span_to_source
+from qmoi.parse.nodes import Mapping, Node, Scalar, Sequence
+from qmoi.source import SourceFile, Span
+
+
+def text_span(source: SourceFile, span: Span, value: str) -> Span:
+    """Where ``value`` is written inside ``span`` (inside the quotes of a quoted scalar).
+
+    Values this is used for (job ids, runner labels) never need escapes, so the text is
+    found verbatim; otherwise the whole span is returned.
+    """
+    index = source.text.find(value, span.start, span.end) if value else -1
+    if index < 0:
+        return span
+    return Span(index, index + len(value))
+
+
+def replace_text(source: SourceFile, span: Span, value: str, new: str) -> Edit:
+    """An edit that rewrites ``value`` where it is written inside ``span``."""
+    return Edit(text_span(source, span, value), new)
+
+
+def inner_span(scalar: Scalar, source: SourceFile, offset: int, length: int = 1) -> Span:
+    """The source span of ``scalar.value[offset:offset + length]``."""
+    end = max(offset, min(offset + length, len(scalar.value)))
+    return value_span_to_source(scalar, source, Span(offset, end))
+
+
+def one_edit_away(a: str, b: str) -> bool:
+    """Whether one insertion, deletion, substitution or swap of two neighbouring
+    characters (a single slip of the fingers) turns ``a`` into ``b``."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    swapped = a[i + 1 : i + 2] == b[i : i + 1] and a[i : i + 1] == b[i + 1 : i + 2]
+    return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
+
+
+def walk_nodes(root: Node) -> Iterator[Node]:
+    """Every node under ``root`` once (aliases make the tree a DAG; a shared node is
+    visited at its first place only)."""
+    stack: list[Node] = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, Mapping):
+            for key, value in reversed(node.pairs):
+                stack.append(value)
+                stack.append(key)
+        elif isinstance(node, Sequence):
+            stack.extend(reversed(node.items))
+
+
+def quoted_list(names: Iterable[str]) -> str:
+    items = [f'"{name}"' for name in names]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}"
