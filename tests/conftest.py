@@ -1,4 +1,4 @@
-"""Shared test helpers: where the read-only shared corpus lives."""
+"""Shared fixtures: where the read-only shared corpus lives."""
 
 from __future__ import annotations
 
@@ -6,15 +6,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def shared_dir() -> Path | None:
-    """``../shared`` beside the checkout (as CI lays it out), else /work/shared."""
-    for candidate in (REPO.parent / "shared", Path("/work/shared")):
-        if (candidate / "corpus").is_dir():
-            return candidate
-    return None
+from tests_support import shared_dir
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qmoi.check import check_source
 from qmoi.check.base import DocumentKind, Project, Rule
-from qmoi.diagnostics import Diagnostic, Fix, FixSafety
+from qmoi.diagnostics import Diagnostic, Edit, Fix, FixSafety
 from qmoi.fix.apply import apply_edits, select_compatible
 from qmoi.source import SourceFile
 
@@ -27,6 +27,8 @@ class AppliedFix:
     title: str
     safety: FixSafety
     round: int
+    # The edits, with spans into the text as it was at the start of ``round``.
+    edits: tuple[Edit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,7 @@ class _Run:
     def accept(self, items: list[tuple[Diagnostic, Fix]], text: str, after: list[Diagnostic],
                number: int) -> None:
         self.text, self.found = text, after
-        self.applied.extend(AppliedFix(d.code, d.rule, f.title, f.safety, number)
+        self.applied.extend(AppliedFix(d.code, d.rule, f.title, f.safety, number, f.edits)
                             for d, f in items)
 
     def reject(self, diagnostic: Diagnostic, fix: Fix, reason: str) -> None:
