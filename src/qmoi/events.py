@@ -1,0 +1,152 @@
+"""The typed event stream of a run: what every runner produces and every view or store reads.
+
+Only the standard library is used, so a runner in another process or on another machine can
+build, send and read these events (``to_json`` / ``event_from_json``). Times are seconds since
+the epoch (``time.time()``); every text has been masked by the runner before it is sent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+JSONDict = dict[str, Any]
+Result = str
+"""``success`` / ``failure`` / ``cancelled`` / ``skipped`` (GitHub's job and step results)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    kind: ClassVar[str] = ""
+
+    def to_json(self) -> JSONDict:
+        data = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {"type": self.kind, **data}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted(_Event):
+    kind: ClassVar[str] = "run_started"
+    run_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class JobQueued(_Event):
+    """A job (one matrix leg) entered the queue; ``key`` names it for the rest of the run."""
+
+    kind: ClassVar[str] = "job_queued"
+    key: str
+    job_id: str
+    name: str
+    workflow: str
+    matrix: JSONDict
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class JobStarted(_Event):
+    kind: ClassVar[str] = "job_started"
+    key: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class StepStarted(_Event):
+    """``index`` counts the job's step parts in the order they run (posts included)."""
+
+    kind: ClassVar[str] = "step_started"
+    key: str
+    index: int
+    step_id: str
+    name: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine(_Event):
+    """One line of a step's log. ``group`` / ``endgroup`` lines open and close a fold
+    (``text`` is the group title); ``debug`` lines show only with debug logging."""
+
+    kind: ClassVar[str] = "log"
+    key: str
+    index: int
+    text: str
+    at: float
+    style: str = "out"  # out | group | endgroup | debug | command | error
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation(_Event):
+    kind: ClassVar[str] = "annotation"
+    key: str
+    index: int
+    level: str  # error | warning | notice
+    message: str
+    at: float
+    file: str | None = None
+    line: int | None = None
+    col: int | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepFinished(_Event):
+    """``outcome`` is the result before ``continue-on-error``, ``conclusion`` after it."""
+
+    kind: ClassVar[str] = "step_finished"
+    key: str
+    index: int
+    step_id: str
+    outcome: Result
+    conclusion: Result
+    outputs: dict[str, str]
+    at: float
+    summary: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobFinished(_Event):
+    kind: ClassVar[str] = "job_finished"
+    key: str
+    result: Result
+    outputs: dict[str, str]
+    at: float
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished(_Event):
+    kind: ClassVar[str] = "run_finished"
+    run_id: str
+    result: Result
+    at: float
+
+
+Event = (
+    RunStarted | JobQueued | JobStarted | StepStarted | LogLine | Annotation | StepFinished
+    | JobFinished | RunFinished
+)
+_TYPES: dict[str, type[_Event]] = {
+    cls.kind: cls
+    for cls in (RunStarted, JobQueued, JobStarted, StepStarted, LogLine, Annotation,
+                StepFinished, JobFinished, RunFinished)
+}
+
+
+def event_from_json(data: JSONDict) -> Event:
+    """The event ``to_json`` produced (unknown keys are ignored; a bad type raises
+    ``ValueError``)."""
+    cls = _TYPES.get(str(data.get("type")))
+    if cls is None:
+        raise ValueError(f"unknown event type {data.get('type')!r}")
+    names = {f.name for f in dataclasses.fields(cls)}
+    event = cls(**{k: v for k, v in data.items() if k in names})
+    return event  # type: ignore[return-value]

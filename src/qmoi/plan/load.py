@@ -1,0 +1,72 @@
+"""Reading the workflows to run: files or folders (``-W``), checked first so a broken file
+stops the run with the same located messages ``qmoi lint`` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from qmoi.check import check_source
+from qmoi.diagnostics import Located, Severity
+from qmoi.discover import WORKFLOW_DIR, resolve_targets
+from qmoi.errors import QmoiError, UsageError
+from qmoi.model import Workflow, build_workflow
+from qmoi.parse import Mapping, parse_yaml, read_source
+
+
+class WorkflowError(QmoiError):
+    """A workflow with errors; the message holds one ``path:line:col: message [rule]``
+    line per error."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedWorkflow:
+    """``display`` is the path shown to users; ``repo_path`` the path inside the repository
+    (``.github/workflows/ci.yml``), used for ``github.workflow_ref``."""
+
+    path: Path
+    display: str
+    repo_path: str
+    workflow: Workflow
+
+    @property
+    def name(self) -> str:
+        """``name:`` of the workflow, else its path (as GitHub shows ``github.workflow``)."""
+        written = self.workflow.name
+        return written.value if written is not None and written.value else self.repo_path
+
+
+def _repo_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def load_workflow(path: Path, display: str, root: Path) -> LoadedWorkflow:
+    source, problems = read_source(path, display)
+    found = list(problems) or check_source(source, "workflow")
+    errors = [d for d in found if d.severity is Severity.ERROR]
+    if errors:
+        lines = []
+        for diagnostic in errors:
+            at = Located.of(diagnostic, source)
+            lines.append(f"{diagnostic.path}:{at.line}:{at.column}: {diagnostic.message} "
+                         f"[{diagnostic.rule}]")
+        raise WorkflowError("the workflow has errors:\n" + "\n".join(lines))
+    root_node = parse_yaml(source).root
+    assert isinstance(root_node, Mapping)  # check_source reported anything else
+    return LoadedWorkflow(path, display, _repo_path(path, root),
+                          build_workflow(root_node, source))
+
+
+def load_workflows(given: list[Path], cwd: Path, root: Path) -> list[LoadedWorkflow]:
+    """The workflows named by ``-W`` (files or folders), default the repository's
+    ``.github/workflows``. Action metadata files in a folder are left out."""
+    paths = given or [root / WORKFLOW_DIR]
+    if not given and not paths[0].is_dir():
+        raise UsageError(f"no {WORKFLOW_DIR}/ folder in {root}; name workflows with -W")
+    targets = [t for t in resolve_targets(paths, cwd) if t.kind == "workflow"]
+    if not targets:
+        raise UsageError("no workflow files found in " + ", ".join(map(str, paths)))
+    return [load_workflow(t.path, t.display, root) for t in targets]

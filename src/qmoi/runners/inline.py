@@ -1,0 +1,69 @@
+"""The embedded runner: each job on a thread of this process, calling the executor.
+
+It implements ``qmoi.schedule.Runner``; the process-pool runner replaces it without the
+scheduler noticing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from qmoi.events import Event, JobFinished
+from qmoi.runners.base import CancelToken, JobExecutor, default_capacity
+from qmoi.schedule.protocol import Emit, JobRequest
+
+
+class InlineRunner:
+    def __init__(self, executor: JobExecutor, capacity: int | None = None) -> None:
+        self._executor = executor
+        self._capacity = capacity if capacity is not None else default_capacity()
+        if self._capacity < 1:
+            raise ValueError("a runner needs a capacity of at least 1")
+        self._pool = ThreadPoolExecutor(max_workers=self._capacity,
+                                        thread_name_prefix="qmoi-job")
+        self._tokens: dict[str, CancelToken] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
+    def submit(self, request: JobRequest, emit: Emit) -> None:
+        token = CancelToken()
+        with self._lock:
+            self._tokens[request.key] = token
+        self._pool.submit(self._run, request, emit, token)
+
+    def cancel(self, key: str) -> None:
+        with self._lock:
+            token = self._tokens.get(key)
+        if token is not None:
+            token.cancel()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def _run(self, request: JobRequest, emit: Emit, token: CancelToken) -> None:
+        finished = False
+
+        def forward(event: Event) -> None:
+            nonlocal finished
+            if isinstance(event, JobFinished) and event.key == request.key:
+                if finished:
+                    return
+                finished = True
+            emit(event)
+
+        try:
+            self._executor.run_job(request, forward, token)
+        except Exception as error:  # the runner must always end the job it was given
+            forward(JobFinished(request.key, "failure", {}, time.time(),
+                                f"internal error while running the job: {error!r}"))
+        finally:
+            if not finished:
+                forward(JobFinished(request.key, "cancelled" if token.cancelled else "failure",
+                                    {}, time.time(), "the job ended without a result"))
+            with self._lock:
+                self._tokens.pop(request.key, None)
