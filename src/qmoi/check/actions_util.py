@@ -1,0 +1,144 @@
+"""Helpers shared by the action (A6xx) and reusable-workflow (R65x) rules.
+
+Local ``action.yml`` files and local reusable workflows come from the document's
+``Project`` (read by the caller); each is parsed once per document and shared through
+``Context.shared``. Bundled metadata and the majors table come from :mod:`qmoi.data`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from qmoi.check.base import Context
+from qmoi.data import ActionMajors, ActionSpec, action_majors, bundled_actions
+from qmoi.expr.yamlspan import value_span_to_source
+from qmoi.model import Action, ActionRef, Job, Step, Workflow, build_action, build_workflow
+from qmoi.parse import Mapping, Scalar, parse_yaml
+from qmoi.source import SourceFile, Span
+
+_SHA = re.compile(r"[0-9a-f]{40}")
+_MAJOR = re.compile(r"v?(\d+)(?:\.\d+){0,2}")
+# A trailing ``# v3`` / ``# v3.1.0`` / ``# tag=v3`` comment on the ``uses:`` line.
+_COMMENT_TAG = re.compile(r"#\s*(?:tag=)?(v?\d+(?:\.\d+){0,2})\b")
+
+
+def is_sha(ref: str) -> bool:
+    return _SHA.fullmatch(ref.lower()) is not None
+
+
+def ref_major(ref: str) -> int | None:
+    """The major of a version tag (``v4``, ``v4.1.2``, ``4``); None for branches and SHAs."""
+    match = _MAJOR.fullmatch(ref)
+    return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedRef:
+    """A remote action reference resolved against the majors table."""
+
+    table: ActionMajors
+    major: int
+    via_sha: str | None = None  # the tag the SHA is known as, when the ref is a SHA
+
+
+def resolve(action: ActionRef) -> ResolvedRef | None:
+    """The table entry and major of ``owner/repo[/path]@ref``, when both are known."""
+    if action.kind != "remote" or action.repository is None or action.ref is None:
+        return None
+    table = action_majors().get(action.repository.lower())
+    if table is None:
+        return None
+    ref = action.ref
+    if is_sha(ref):
+        tag = table.shas.get(ref.lower())
+        major = None if tag is None else ref_major(tag)
+        return None if major is None else ResolvedRef(table, major, tag)
+    major = ref_major(ref)
+    return None if major is None else ResolvedRef(table, major)
+
+
+def bundled(action: ActionRef) -> ActionSpec | None:
+    if action.kind != "remote" or not action.name:
+        return None
+    return bundled_actions().get(action.name.lower())
+
+
+def _parsed(ctx: Context, relpath: str) -> tuple[SourceFile, Mapping] | None:
+    key = f"actions_util:{relpath}"
+    if key in ctx.shared:
+        cached = ctx.shared[key]
+        return cached if isinstance(cached, tuple) else None
+    text = ctx.document.project.text(relpath)
+    found: tuple[SourceFile, Mapping] | None = None
+    if text is not None:
+        source = SourceFile(relpath, text)
+        root = parse_yaml(source).root
+        if isinstance(root, Mapping):
+            found = (source, root)
+    ctx.shared[key] = found
+    return found
+
+
+def local_action(ctx: Context, action: ActionRef) -> Action | None:
+    """The ``action.yml`` (or ``action.yaml``) of a ``./path`` action, when the caller read it."""
+    if action.kind != "local" or action.path is None:
+        return None
+    folder = action.path.removeprefix("./").rstrip("/")
+    for name in ("action.yml", "action.yaml"):
+        relpath = f"{folder}/{name}" if folder and folder != "." else name
+        parsed = _parsed(ctx, relpath)
+        if parsed is not None:
+            return build_action(parsed[1], parsed[0])
+    return None
+
+
+def local_workflow(ctx: Context, path: str) -> Workflow | None:
+    """A local reusable workflow (``./.github/workflows/x.yml``), when the caller read it."""
+    parsed = _parsed(ctx, path.removeprefix("./"))
+    return None if parsed is None else build_workflow(parsed[1], parsed[0])
+
+
+def _flatten(steps: tuple[Step, ...]) -> Iterator[Step]:
+    for step in steps:
+        yield step
+        if step.parallel:
+            yield from _flatten(step.parallel)
+
+
+def document_steps(ctx: Context) -> Iterator[Step]:
+    """Every step of the document: each job's (``parallel`` groups included) in a workflow,
+    the composite steps in an ``action.yml``."""
+    if ctx.document.kind == "action":
+        runs = build_action(ctx.document.root, ctx.source).runs
+        yield from _flatten(() if runs is None else runs.steps)
+        return
+    for job in ctx.workflow.jobs:
+        if isinstance(job, Job):
+            yield from _flatten(job.steps)
+
+
+def ref_span(ctx: Context, uses: Scalar) -> Span:
+    """The span of the text after ``@`` inside the ``uses:`` value (the whole value if none)."""
+    at = uses.value.rfind("@")
+    if at < 0:
+        return uses.span
+    inner = Span(at + 1, len(uses.value.rstrip()))
+    return value_span_to_source(uses, ctx.source, inner)
+
+
+def comment_tag(ctx: Context, uses: Scalar) -> tuple[Span, str] | None:
+    """The version in a trailing ``# v3.1.0`` comment on the line where ``uses`` ends."""
+    text = ctx.source.text
+    end = uses.span.end
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[end:line_end]
+    hash_at = rest.find("#")
+    if hash_at < 0 or rest[:hash_at].strip():
+        return None
+    match = _COMMENT_TAG.match(rest, hash_at)
+    if match is None:
+        return None
+    return Span(end + match.start(1), end + match.end(1)), match.group(1)
