@@ -8,11 +8,18 @@ comments and line endings around it stay as written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from qmoi.diagnostics import Edit
+from qmoi.check.schema_walk import did_you_mean
+from qmoi.diagnostics import Edit, Fix, FixSafety
 from qmoi.expr.yamlspan import value_span_to_source
-from qmoi.parse.nodes import Mapping, Node, Scalar, Sequence
+from qmoi.model.values import contains_expression
+from qmoi.parse.nodes import Mapping, Node, Scalar, ScalarKind, Sequence
 from qmoi.source import SourceFile, Span
+
+if TYPE_CHECKING:
+    from qmoi.check.base import Context
+    from qmoi.model.workflow import WorkflowInput
 
 
 def text_span(source: SourceFile, span: Span, value: str) -> Span:
@@ -78,3 +85,47 @@ def quoted_list(names: Iterable[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def report_input_type(ctx: Context, type_node: Scalar, event: str, allowed: Iterable[str]) -> None:
+    """An input ``type`` that ``event`` does not accept, with an unsafe rename when a
+    close one exists (the input's meaning changes with its type)."""
+    options = tuple(allowed)
+    guess = did_you_mean(type_node.value, options)
+    if guess is None and type_node.value.lower() in ("bool", "int", "integer", "float", "str"):
+        guess = {"bool": "boolean", "str": "string"}.get(type_node.value.lower(), "number")
+        guess = guess if guess in options else None
+    message = f'input type "{type_node.value}" is not valid for {event}'
+    fix = None
+    if guess is None:
+        message += f"; use {quoted_list(options)}"
+    else:
+        message += f'; did you mean "{guess}"?'
+        edit = replace_text(ctx.source, type_node.span, type_node.value, guess)
+        fix = Fix(f'Change to "{guess}"', FixSafety.UNSAFE, (edit,))
+    ctx.report(type_node, message, fix=fix)
+
+
+def check_input_default(ctx: Context, item: WorkflowInput, type_name: str) -> None:
+    """A constant ``default`` that cannot be a value of the input's type."""
+    default = item.default
+    if not isinstance(default, Scalar) or default.is_null or contains_expression(default.value):
+        return
+    if type_name == "boolean" and default.kind is not ScalarKind.BOOL and default.value not in (
+        "true", "false"
+    ):
+        ctx.report(default, f'default "{default.value}" of boolean input "{item.name}" must '
+                            "be true or false")
+    elif type_name == "number" and _not_a_number(default):
+        ctx.report(default, f'default "{default.value}" of number input "{item.name}" is not '
+                            "a number")
+
+
+def _not_a_number(node: Scalar) -> bool:
+    if node.kind in (ScalarKind.INT, ScalarKind.FLOAT):
+        return False
+    try:
+        float(node.value.strip())
+    except ValueError:
+        return True
+    return False
