@@ -1,7 +1,8 @@
 """Golden tests: ``fixtures/<rule>/ok/*.yml`` stay silent for that rule, and each
 ``fixtures/<rule>/err/<case>.yml`` produces exactly the lines of ``<case>.out``.
 
-A file whose name ends in ``action.yml`` is checked as action metadata. Run with
+A file whose name ends in ``action.yml`` is checked as action metadata; ``<case>.files/``
+holds the repository files (local actions, reusable workflows) the case refers to. Run with
 ``QMOI_UPDATE_GOLDEN=1`` to (re)write the ``.out`` files, then review the diff.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from qmoi.check import all_rules, check_source
-from qmoi.check.base import DocumentKind
+from qmoi.check.base import DocumentKind, Project
 from qmoi.diagnostics import Located
 from qmoi.report.diagnostics import headline
 from qmoi.source import SourceFile
@@ -34,13 +35,23 @@ def _kind(path: Path) -> DocumentKind:
     return "action" if path.name.endswith("action.yml") else "workflow"
 
 
+def _project(path: Path) -> Project:
+    """Files in ``<case>.files/`` are the repository files the case refers to."""
+    folder = path.with_suffix(".files")
+    if not folder.is_dir():
+        return Project()
+    files = tuple(sorted((p.relative_to(folder).as_posix(), p.read_text(encoding="utf-8"))
+                         for p in folder.rglob("*") if p.is_file()))
+    return Project(files, ".github/workflows/" + path.name)
+
+
 def _lines(path: Path) -> list[str]:
     """The headlines of the fixture's rule, with paths relative to the rule's folder."""
     rule_dir = path.parent.parent
     source = SourceFile(str(path.relative_to(rule_dir)), path.read_text(encoding="utf-8"))
     return [
         headline(Located.of(d, source))
-        for d in check_source(source, _kind(path))
+        for d in check_source(source, _kind(path), project=_project(path))
         if d.rule == rule_dir.name
     ]
 
