@@ -29,7 +29,7 @@ class StepRecord:
     outputs: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.step_id, "name": self.name, "outcome": self.outcome,
+        return {"id": self.step_id or None, "name": self.name, "outcome": self.outcome,
                 "conclusion": self.conclusion, "outputs": self.outputs}
 
 

@@ -1,0 +1,54 @@
+"""The one factory that turns a step into its kind.
+
+Adding a kind for an action is one registration::
+
+    register_action("actions/checkout", lambda step, ref: CheckoutStep(step, ref))
+    register_action(lambda ref: ref.kind == "local", LocalActionStep)
+
+The most recent registration that matches wins. Until an action is registered, its step
+fails with a message saying it is not available offline yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qmoi.execute.run_step import RunStep
+from qmoi.execute.step_kinds import StepKind, UnavailableAction, UnsupportedStep
+from qmoi.model import ActionRef, Step
+
+Matcher = Callable[[ActionRef], bool]
+Factory = Callable[[Step, ActionRef], StepKind]
+_ACTIONS: list[tuple[Matcher, Factory]] = []
+
+
+def register_action(match: str | Matcher, factory: Factory) -> None:
+    """Make ``factory`` handle the ``uses:`` steps ``match`` selects: an ``owner/repo[/path]``
+    name (any ref, compared case-insensitively) or a predicate over the parsed reference."""
+    if isinstance(match, str):
+        wanted = match.casefold()
+
+        def by_name(ref: ActionRef) -> bool:
+            return ref.kind == "remote" and ref.name.casefold() == wanted
+
+        _ACTIONS.append((by_name, factory))
+    else:
+        _ACTIONS.append((match, factory))
+
+
+def unregister_action(factory: Factory) -> None:
+    _ACTIONS[:] = [(m, f) for m, f in _ACTIONS if f is not factory]
+
+
+def step_kind_for(step: Step) -> StepKind:
+    """The kind that runs ``step``."""
+    if step.kind == "run":
+        return RunStep(step)
+    if step.kind == "uses":
+        ref = step.action
+        if ref is not None:
+            for match, factory in reversed(_ACTIONS):
+                if match(ref):
+                    return factory(step, ref)
+        return UnavailableAction(step, ref)
+    return UnsupportedStep(step)

@@ -1,0 +1,151 @@
+"""The host executor: one job on this machine, from workspace to job outputs.
+
+Order of a job (R:src/Runner.Worker/JobExtension.cs, StepsRunner.cs): workflow and job
+``env``; every step's ``pre``; each step's ``main`` (``if:`` with the implicit
+``success()``, ``continue-on-error`` giving outcome vs conclusion); the ``post`` parts in
+reverse; the job ``outputs`` (empty values and values holding a secret are dropped).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from qmoi.errors import QmoiError
+from qmoi.events import JobFinished, JobStarted
+from qmoi.execute.engines import container_problem
+from qmoi.execute.job_state import JobState
+from qmoi.execute.process import Grace
+from qmoi.execute.steps import run_steps
+from qmoi.execute.workspace import prepare, release
+from qmoi.expr import Status
+from qmoi.model import Job, Workflow
+from qmoi.plan.load import load_workflow
+from qmoi.plan.values import EvaluationError, render_text
+from qmoi.runners.base import CancelToken
+from qmoi.schedule.protocol import Emit, JobRequest
+
+_RESULTS = {Status.SUCCESS: "success", Status.FAILURE: "failure",
+            Status.CANCELLED: "cancelled"}
+
+
+class HostExecutor:
+    """Implements ``qmoi.runners.JobExecutor`` on this machine."""
+
+    def __init__(self, grace: Grace = Grace()) -> None:
+        self.grace = grace
+        self._workflows: dict[tuple[str, float], Workflow] = {}
+        self._lock = threading.Lock()
+
+    def _workflow(self, request: JobRequest) -> Workflow:
+        path = Path(request.workflow_path)
+        key = (str(path), path.stat().st_mtime)
+        with self._lock:
+            found = self._workflows.get(key)
+            if found is None:
+                loaded = load_workflow(path, request.workflow_display, Path(request.root))
+                found = self._workflows[key] = loaded.workflow
+        return found
+
+    def run_job(self, request: JobRequest, emit: Emit, token: CancelToken) -> None:
+        emit(JobStarted(request.key, time.time()))
+        run_dir = Path(request.run_dir)
+        try:
+            job = self._job(request)
+            folders = prepare(Path(request.root), run_dir / "jobs" / request.key,
+                              str(request.github["sha"]), run_dir.parent.parent / "toolcache")
+        except QmoiError as error:
+            emit(JobFinished(request.key, "failure", {}, time.time(), str(error)))
+            return
+        state = JobState(request, self._workflow(request), job, folders, emit, token,
+                         self.grace)
+        try:
+            message = self._run(state)
+        finally:
+            state.groups.kill_all()
+            release(folders)
+        outputs = _job_outputs(state) if message is None else {}
+        emit(JobFinished(request.key, _RESULTS[state.status], outputs, time.time(), message))
+
+    def _job(self, request: JobRequest) -> Job:
+        model = self._workflow(request).job(request.job_id)
+        if model is None:
+            raise QmoiError(f"job '{request.job_id}' is not in {request.workflow_display}")
+        if not isinstance(model, Job):
+            raise QmoiError(f"job '{model.id}' calls a reusable workflow, which qmoi run "
+                            "cannot do yet")
+        problem = container_problem(model)
+        if problem is not None:
+            raise QmoiError(problem)
+        return model
+
+    def _run(self, state: JobState) -> str | None:
+        """Set up the job's env and masks, run its steps; a message when the job could not
+        start (then it has failed)."""
+        request = state.request
+        (state.folders.root / "event.json").write_text(
+            json.dumps(request.github.get("event", {})), encoding="utf-8")
+        for value in state.secrets().values():
+            state.masker.add_secret(value)
+        state.debug = any(_truthy(table.get(name)) for table in (request.secrets, request.vars)
+                          for name in ("ACTIONS_STEP_DEBUG", "ACTIONS_RUNNER_DEBUG"))
+        try:
+            state.env = _job_env(state)
+        except EvaluationError as error:
+            state.annotate(-1, "error", str(error))
+            state.status = Status.FAILURE
+            return str(error)
+        run_steps(state)
+        return None
+
+
+def _truthy(value: str | None) -> bool:
+    return value is not None and value.strip().lower() == "true"
+
+
+def _env_map(entries: Any, contexts: dict[str, Any], state: JobState) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for entry in entries:
+        if entry.scalar is not None:
+            values[entry.name] = render_text(entry.scalar, contexts, state.source)
+    return values
+
+
+def _job_env(state: JobState) -> dict[str, str]:
+    """``--env-file`` values, then workflow ``env``, then job ``env`` (later wins); each
+    evaluated with the contexts GitHub allows there."""
+    request = state.request
+    env = dict(request.env)
+    workflow_contexts = {"github": state.github(), "secrets": state.secrets(),
+                         "inputs": request.inputs, "vars": request.vars, "env": dict(env)}
+    env.update(_env_map(state.workflow.env, workflow_contexts, state))
+    job_contexts = {**state.base_contexts(), "env": dict(env)}
+    env.update(_env_map(state.job.env, job_contexts, state))
+    return env
+
+
+def _job_outputs(state: JobState) -> dict[str, str]:
+    """``jobs.<id>.outputs``: evaluated now; empty values and values that would be masked are
+    dropped, as the runner does (JobExtension.cs: "Skip output ... may contain secret")."""
+    contexts = state.base_contexts()
+    contexts["env"] = state.env_context({})
+    outputs: dict[str, str] = {}
+    for entry in state.job.outputs:
+        if entry.scalar is None:
+            continue
+        try:
+            value = render_text(entry.scalar, contexts, state.source, options=state.options)
+        except EvaluationError as error:
+            state.annotate(-1, "error", str(error))
+            continue
+        if not value:
+            continue
+        if state.masker.mask(value) != value:
+            state.annotate(-1, "warning",
+                           f"Skip output '{entry.name}' since it may contain secret.")
+            continue
+        outputs[entry.name] = value
+    return outputs

@@ -1,0 +1,160 @@
+"""One job's mutable state on the host and the contexts its steps see.
+
+The job thread alone owns this object; steps receive context snapshots built from it.
+Context availability: https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#context-availability
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from qmoi.events import Annotation, LogLine
+from qmoi.execute.defaults import StepEnvInput, merge_step_env
+from qmoi.execute.hostfs import HOST_FILES
+from qmoi.execute.masking import SecretMasker
+from qmoi.execute.process import Grace, ProcessGroups
+from qmoi.execute.workspace import JobFolders
+from qmoi.expr import EvalOptions, Status
+from qmoi.model import Job, Workflow
+from qmoi.runners.base import CancelToken
+from qmoi.schedule.protocol import Emit, JobRequest
+
+
+def runner_arch() -> str:
+    machine = platform.machine().lower()
+    if machine in ("aarch64", "arm64"):
+        return "ARM64"
+    if machine.startswith("arm"):
+        return "ARM"
+    return "X86" if machine in ("i386", "i686", "x86") else "X64"
+
+
+@dataclass(slots=True)
+class StepRecord:
+    """``steps.<id>`` of the steps context."""
+
+    outcome: str
+    conclusion: str
+    outputs: dict[str, str]
+
+
+@dataclass(slots=True)
+class JobState:
+    request: JobRequest
+    workflow: Workflow
+    job: Job
+    folders: JobFolders
+    emit: Emit
+    token: CancelToken
+    grace: Grace
+    groups: ProcessGroups = field(default_factory=ProcessGroups)
+    masker: SecretMasker = field(default_factory=SecretMasker)
+    status: Status = Status.SUCCESS
+    env: dict[str, str] = field(default_factory=dict)
+    github_env: dict[str, str] = field(default_factory=dict)
+    path_entries: tuple[str, ...] = ()
+    steps: dict[str, StepRecord] = field(default_factory=dict)
+    part_index: int = 0
+    action_names: dict[str, int] = field(default_factory=dict)
+    debug: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.request.key
+
+    @property
+    def source(self) -> Any:
+        return self.workflow.source
+
+    @property
+    def options(self) -> EvalOptions:
+        return EvalOptions(workspace=str(self.folders.workspace), files=HOST_FILES)
+
+    def next_index(self) -> int:
+        self.part_index += 1
+        return self.part_index - 1
+
+    def action_name(self, step_id: str | None) -> str:
+        """``github.action``: the step's id, else ``__run``, ``__run_2``, … (contexts docs)."""
+        base = step_id or "__run"
+        count = self.action_names.get(base, 0) + 1
+        self.action_names[base] = count
+        return base if count == 1 else f"{base}_{count}"
+
+    def fail(self) -> None:
+        if self.status is Status.SUCCESS:
+            self.status = Status.FAILURE
+
+    # ------------------------------------------------------------------ contexts
+
+    def github(self, **extra: str) -> dict[str, Any]:
+        context = dict(self.request.github)
+        context.update(job=self.request.job_id, workspace=str(self.folders.workspace), **extra)
+        return context
+
+    def runner(self) -> dict[str, Any]:
+        return {"os": "Linux", "arch": runner_arch(), "name": "qmoi",
+                "environment": "self-hosted", "temp": str(self.folders.temp),
+                "tool_cache": str(self.folders.tool_cache),
+                "workspace": str(self.folders.root), "debug": "1" if self.debug else ""}
+
+    def base_contexts(self) -> dict[str, Any]:
+        """Contexts of job-level values (``env``, ``defaults``, ``outputs``…)."""
+        request = self.request
+        return {
+            "github": self.github(), "vars": request.vars, "inputs": request.inputs,
+            "needs": request.needs, "strategy": request.strategy, "matrix": request.matrix,
+            "secrets": self.secrets(), "env": dict(self.env), "runner": self.runner(),
+            "job": {"status": self.status.value, "container": {"id": "", "network": ""},
+                    "services": {}},
+            "steps": {sid: {"outcome": s.outcome, "conclusion": s.conclusion,
+                            "outputs": dict(s.outputs)} for sid, s in self.steps.items()},
+        }
+
+    def secrets(self) -> dict[str, str]:
+        return {"GITHUB_TOKEN": "", **self.request.secrets}
+
+    # ------------------------------------------------------------------ environment
+
+    def env_context(self, step_env: dict[str, str]) -> dict[str, str]:
+        return {**self.env, **self.github_env, **step_env}
+
+    def process_env(self, files: dict[str, str], step_env: dict[str, str], action: str,
+                    extra: dict[str, str] | None = None) -> dict[str, str]:
+        """The step process's environment: the host's, then the layers in GitHub's order
+        (``merge_step_env``), PATH with the GITHUB_PATH entries in front."""
+        github = self.request.github
+        data = StepEnvInput(
+            repository=str(github["repository"]), sha=str(github["sha"]),
+            ref=str(github["ref"]), event_name=str(github["event_name"]),
+            workspace=str(self.folders.workspace), run_id=self.request.run_id,
+            run_number=str(github["run_number"]), job=self.request.job_id,
+            actor=str(github["actor"]), runner_os="Linux", runner_arch=runner_arch(),
+            runner_temp=str(self.folders.temp), runner_tool_cache=str(self.folders.tool_cache),
+            workflow=str(github["workflow"]), workflow_ref=str(github["workflow_ref"]),
+            workflow_sha=str(github["sha"]), event_path=str(self.folders.root / "event.json"),
+            env_file=files["env"], output_file=files["output"], path_file=files["path"],
+            state_file=files["state"], step_summary_file=files["step_summary"],
+            action=action, base_ref=str(github["base_ref"]), head_ref=str(github["head_ref"]),
+            runner_workspace=str(self.folders.root), debug=self.debug,
+        )
+        host = {k: v for k, v in os.environ.items()
+                if not k.startswith(("GITHUB_", "RUNNER_", "INPUT_", "STATE_"))}
+        merged = merge_step_env(data, workflow_env=self.env, github_env=self.github_env,
+                                step_env=step_env, action_env=extra or {},
+                                prepend_path=self.path_entries,
+                                base_path=host.get("PATH", os.defpath))
+        return {**host, **merged}
+
+    # ------------------------------------------------------------------ events
+
+    def log(self, index: int, text: str, style: str = "out") -> None:
+        self.emit(LogLine(self.key, index, self.masker.mask(text), time.time(), style))
+
+    def annotate(self, index: int, level: str, message: str, **where: Any) -> None:
+        self.emit(Annotation(self.key, index, level, self.masker.mask(message), time.time(),
+                             **where))

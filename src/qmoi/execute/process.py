@@ -1,0 +1,184 @@
+"""Running one step's process on the host: output line by line, a timeout and cancellation
+that stop the whole process group the way the runner does (SIGINT, then SIGTERM, then
+SIGKILL; https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation),
+with shorter grace periods than the runner's 7.5 s and 2.5 s by default.
+
+Each step gets its own process group, left alive when the step ends (a step may start a
+server for later steps, as on GitHub); :class:`ProcessGroups` kills them all at job end.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import os
+import re
+import select
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from qmoi.runners.base import CancelToken
+
+Stop = Literal["timeout", "cancelled"]
+_BREAK = re.compile(r"\r\n|\r|\n")
+_QUIET = 0.05  # after the shell exits, read what its children still write for this long
+
+
+@dataclass(frozen=True, slots=True)
+class Grace:
+    """Seconds to wait after SIGINT before SIGTERM, and after SIGTERM before SIGKILL."""
+
+    interrupt: float = 2.0
+    terminate: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """``stopped`` tells why the process was stopped (None: it exited by itself)."""
+
+    exit_code: int
+    stopped: Stop | None = None
+
+
+@dataclass(slots=True)
+class LineSplitter:
+    """Bytes → lines as the runner reads process output (LF, CRLF or CR end a line)."""
+
+    _decoder: codecs.IncrementalDecoder = field(
+        default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace"))
+    _pending: str = ""
+
+    def feed(self, data: bytes) -> list[str]:
+        text = self._pending + self._decoder.decode(data)
+        # A final CR may be the first half of a CRLF: keep it until more arrives.
+        held = text.endswith("\r")
+        parts = _BREAK.split(text[:-1] if held else text)
+        self._pending = parts.pop() + ("\r" if held else "")
+        return parts
+
+    def close(self) -> list[str]:
+        rest = (self._pending + self._decoder.decode(b"", final=True)).removesuffix("\r")
+        self._pending = ""
+        return _BREAK.split(rest) if rest else []
+
+
+class ProcessGroups:
+    """Every process group started for a job, killed at the job's end (orphans included)."""
+
+    def __init__(self) -> None:
+        self._groups: list[int] = []
+        self._drains: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def add(self, pgid: int) -> None:
+        with self._lock:
+            self._groups.append(pgid)
+
+    def drain(self, fd: int) -> None:
+        """Keep reading a pipe a background child still holds, so it never blocks on it."""
+        thread = threading.Thread(target=_discard, args=(fd,), daemon=True)
+        with self._lock:
+            self._drains.append(thread)
+        thread.start()
+
+    def kill_all(self) -> None:
+        with self._lock:
+            groups, self._groups = self._groups, []
+            drains, self._drains = self._drains, []
+        for pgid in groups:
+            _signal_group(pgid, signal.SIGKILL)
+        for thread in drains:
+            thread.join(timeout=1.0)
+
+
+def _discard(fd: int) -> None:
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> bool:
+    try:
+        os.killpg(pgid, sig)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def _stop(proc: subprocess.Popen[bytes], grace: Grace) -> None:
+    """SIGINT, then SIGTERM, then SIGKILL to the step's whole process group."""
+    for sig, wait in ((signal.SIGINT, grace.interrupt), (signal.SIGTERM, grace.terminate)):
+        if not _signal_group(proc.pid, sig):
+            return
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=wait)
+            if not _group_alive(proc.pid):
+                return
+    _signal_group(proc.pid, signal.SIGKILL)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
+                on_line: Callable[[str], None], token: CancelToken,
+                timeout: float | None = None, grace: Grace = Grace(),
+                groups: ProcessGroups | None = None) -> Completed:
+    """Run ``argv`` with stdout and stderr merged (the order the log shows), calling
+    ``on_line`` for each line; stop it on ``timeout`` seconds or when ``token`` is set."""
+    proc = subprocess.Popen(list(argv), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    if groups is not None:
+        groups.add(proc.pid)
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    splitter = LineSplitter()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    stopped: Stop | None = None
+    eof = False
+    exited_at: float | None = None
+    while not eof:
+        if stopped is None:
+            if token.cancelled:
+                stopped = "cancelled"
+            elif deadline is not None and time.monotonic() >= deadline:
+                stopped = "timeout"
+            if stopped is not None:
+                threading.Thread(target=_stop, args=(proc, grace), daemon=True).start()
+        if exited_at is None and proc.poll() is not None:
+            exited_at = time.monotonic()
+        if exited_at is not None and time.monotonic() - exited_at > _QUIET:
+            break
+        ready, _, _ = select.select([fd], [], [], _QUIET if exited_at else 0.1)
+        if ready:
+            chunk = os.read(fd, 65536)
+            eof = not chunk
+            for line in splitter.feed(chunk):
+                on_line(line)
+    for line in splitter.close():
+        on_line(line)
+    code = proc.wait()
+    if eof:
+        proc.stdout.close()
+    elif groups is not None:
+        groups.drain(os.dup(fd))
+        proc.stdout.close()
+    else:
+        proc.stdout.close()
+    return Completed(code, stopped)

@@ -1,0 +1,92 @@
+"""A whole local run: the scheduler, the inline runner with the host executor, the recorder
+saving it under ``.qmoi/runs/<run_id>/``, and Ctrl-C turned into a GitHub-style cancel."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qmoi.events import Event
+from qmoi.execute.host import HostExecutor
+from qmoi.execute.process import Grace
+from qmoi.execute.recorder import RunRecorder
+from qmoi.plan import LoadedWorkflow, Plan, RunInfo
+from qmoi.runners import InlineRunner, JobExecutor
+from qmoi.schedule import RunOptions, RunRecord, Scheduler
+
+
+def new_run(runs_dir: Path) -> tuple[RunInfo, Path]:
+    """A fresh run id (milliseconds since the epoch, numeric like GitHub's) and its folder;
+    the run number counts the runs saved so far."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    number = sum(1 for entry in runs_dir.iterdir() if entry.is_dir()) + 1
+    while True:
+        run_id = str(int(time.time() * 1000))
+        folder = runs_dir / run_id
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            time.sleep(0.001)
+            continue
+        return RunInfo(run_id, number), folder
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRun:
+    plan: Plan
+    workflows: Sequence[LoadedWorkflow]
+    options: RunOptions
+    capacity: int | None = None
+    grace: Grace = field(default_factory=Grace)
+
+
+def run_locally(spec: LocalRun, sink: Callable[[Event], None],
+                executor: JobExecutor | None = None) -> RunRecord:
+    """Run the plan to its end and return its record; ``sink`` sees every event (on one
+    thread, in order)."""
+    record = RunRecord()
+    recorder = RunRecorder(spec.options.run_dir)
+    recorder.write_json("plan.json", spec.plan.to_json())
+
+    def fan_out(event: Event) -> None:
+        record.add(event)
+        recorder.add(event)
+        sink(event)
+
+    runner = InlineRunner(executor or HostExecutor(spec.grace), spec.capacity)
+    scheduler = Scheduler(spec.plan, spec.workflows, runner, fan_out, spec.options)
+    try:
+        _run_interruptibly(scheduler)
+    finally:
+        runner.close()
+        recorder.close(record.to_json())
+    return record
+
+
+def _run_interruptibly(scheduler: Scheduler) -> None:
+    """The scheduler runs on a worker thread so the main thread can take Ctrl-C: the first
+    cancels the run (``always()`` jobs and steps still run), a second one gives up."""
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            scheduler.run()
+        except BaseException as error:  # handed to the main thread below
+            failure.append(error)
+
+    thread = threading.Thread(target=work, name="qmoi-scheduler", daemon=True)
+    thread.start()
+    interrupted = False
+    while thread.is_alive():
+        try:
+            thread.join(timeout=0.2)
+        except KeyboardInterrupt:
+            if interrupted:
+                raise
+            interrupted = True
+            scheduler.cancel()
+    if failure:
+        raise failure[0]

@@ -1,0 +1,155 @@
+"""One step part's traffic with its process: every output line goes through the workflow
+command processor and the secret masker into events; the environment files are created
+fresh before the part and applied after it, in the runner's order (path, env,
+step_summary, state, output — FileCommandManager.cs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from qmoi.execute.command_processor import (
+    AddMask,
+    AddPath,
+    CommandProcessor,
+    Debug,
+    Effect,
+    SaveState,
+    SetEnv,
+    SetOutput,
+    unsecure_opt_ins,
+)
+from qmoi.execute.command_processor import Annotation as CommandAnnotation
+from qmoi.execute.command_processor import LogLine as CommandLog
+from qmoi.execute.envfiles import (
+    env_updates,
+    file_command_failure,
+    parse_path_file,
+    prepend_paths,
+    read_key_value_file,
+)
+from qmoi.execute.job_state import JobState
+from qmoi.execute.process import Completed, run_process
+from qmoi.execute.summary import read_step_summary
+from qmoi.runners.base import CancelToken
+
+_FILES = {"path": "add_path", "env": "set_env", "step_summary": "step_summary",
+          "state": "save_state", "output": "set_output"}
+
+
+class StepIO:
+    def __init__(self, job: JobState, index: int, env_context: Mapping[str, str]) -> None:
+        self.job, self.index = job, index
+        allow_commands, allow_tokens = unsecure_opt_ins({}, dict(env_context))
+        self.processor = CommandProcessor(
+            echo=job.debug, allow_unsecure_commands=allow_commands,
+            allow_unsecure_stop_tokens=allow_tokens, workspace=str(job.folders.workspace),
+            repository=str(job.request.github.get("repository", "")))
+        self.outputs: dict[str, str] = {}
+        self.state: dict[str, str] = {}
+        self.summary: str | None = None
+        self.failed = False
+        # After a cancellation, the steps that still run (``always()``) get a fresh token:
+        # they must not be stopped by the cancellation that already happened.
+        self.token = job.token if not job.token.cancelled else CancelToken()
+        tag = uuid.uuid4().hex
+        folder = job.folders.file_commands
+        self.files = {name: str(folder / f"{stem}_{tag}") for name, stem in _FILES.items()}
+        for path in self.files.values():
+            Path(path).touch()
+
+    # ------------------------------------------------------------------ output
+
+    def on_line(self, line: str) -> None:
+        result = self.processor.process(line)
+        if not result.is_command:
+            self.job.log(self.index, line)
+            return
+        if result.failed:
+            self.failed = True
+        for effect in result.effects:
+            self._apply(effect)
+
+    def _apply(self, effect: Effect) -> None:
+        job, index = self.job, self.index
+        if isinstance(effect, CommandAnnotation):
+            job.annotate(index, effect.level, effect.message, file=effect.file,
+                         line=effect.line, col=effect.col, title=effect.title)
+        elif isinstance(effect, CommandLog):
+            self._log_command(effect.text)
+        elif isinstance(effect, Debug):
+            job.log(index, effect.message, "debug")
+        elif isinstance(effect, AddMask):
+            job.masker.add_secret(effect.value)
+        elif isinstance(effect, SetOutput):
+            self.outputs[effect.name] = effect.value
+        elif isinstance(effect, SaveState):
+            self.state[effect.name] = effect.value
+        elif isinstance(effect, SetEnv):
+            job.github_env[effect.name] = effect.value
+        elif isinstance(effect, AddPath):
+            job.path_entries = prepend_paths(job.path_entries, [effect.path])
+        # Problem matchers (add-matcher/remove-matcher) have no local equivalent.
+
+    def _log_command(self, text: str) -> None:
+        if text.startswith("##[group]"):
+            self.job.log(self.index, text[len("##[group]"):], "group")
+        elif text.startswith("##[endgroup]"):
+            self.job.log(self.index, "", "endgroup")
+        else:
+            self.job.log(self.index, text, "command")
+
+    def error(self, message: str) -> None:
+        self.job.annotate(self.index, "error", message)
+
+    # ------------------------------------------------------------------ process
+
+    def run(self, argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
+            timeout: float | None) -> Completed:
+        return run_process(argv, env=env, cwd=cwd, on_line=self.on_line, token=self.token,
+                           timeout=timeout, grace=self.job.grace, groups=self.job.groups)
+
+    # ------------------------------------------------------------------ files
+
+    def _read(self, name: str) -> bytes | None:
+        try:
+            return Path(self.files[name]).read_bytes()
+        except OSError:
+            return None
+
+    def apply_files(self) -> None:
+        """Apply what the part wrote to its environment files, then delete them."""
+        job = self.job
+        data = self._read("path")
+        if data:
+            added = parse_path_file(data.decode("utf-8", "replace"))
+            job.path_entries = prepend_paths(job.path_entries, added)
+        self._key_values("env")
+        summary = read_step_summary(self._read("step_summary"), job.masker.mask)
+        self.summary = summary.markdown
+        if summary.error:
+            self.error(summary.error)
+        self._key_values("state")
+        self._key_values("output")
+        for path in self.files.values():
+            with contextlib.suppress(OSError):
+                Path(path).unlink()
+
+    def _key_values(self, name: str) -> None:
+        parsed = read_key_value_file(self._read(name))
+        if parsed.error is not None:
+            self.failed = True
+            self.error(file_command_failure(name))
+            self.error(parsed.error.message)
+        if name == "env":
+            updates, errors = env_updates(parsed)
+            self.job.github_env.update(updates)
+            for message in errors:
+                self.error(message)
+        elif name == "state":
+            self.state.update(parsed.as_dict())
+        else:
+            self.outputs.update(parsed.as_dict())

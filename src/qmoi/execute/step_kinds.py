@@ -1,0 +1,113 @@
+"""Step kinds: small objects, each with pre / main / post parts (act's design). The job
+runs every ``pre`` first, then each ``main`` in order, then the ``post`` parts of the steps
+whose main ran, in reverse; posts run by default (``always()``). ``qmoi.execute.factory``
+picks the kind of a step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from qmoi.execute.job_state import JobState
+from qmoi.execute.step_io import StepIO
+from qmoi.model import ActionRef, Step
+from qmoi.parse.nodes import Scalar
+from qmoi.plan.values import render_text
+
+SUCCESS, FAILURE, CANCELLED, SKIPPED = "success", "failure", "cancelled", "skipped"
+
+
+@dataclass(slots=True)
+class StepRun:
+    """What a step part works with: the job, the step, the part's event index and I/O,
+    the step's evaluated ``env`` and its ``github.action`` name."""
+
+    job: JobState
+    step: Step
+    index: int
+    io: StepIO
+    step_env: dict[str, str]
+    action: str
+    name: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def contexts(self, *, secrets: bool = True) -> dict[str, Any]:
+        contexts = self.job.base_contexts()
+        contexts["env"] = self.job.env_context(self.step_env)
+        contexts["github"] = self.job.github(action=self.action, **self.io.files)
+        if not secrets:
+            del contexts["secrets"]
+        return contexts
+
+    def render(self, scalar: Scalar | None) -> str:
+        return render_text(scalar, self.contexts(), self.job.source, options=self.job.options)
+
+    def process_env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return self.job.process_env(self.io.files, self.step_env, self.action, extra)
+
+
+class StepKind(Protocol):
+    """One step's behaviour. ``pre_condition``/``post_condition`` are ``if:`` texts."""
+
+    has_pre: bool
+    has_post: bool
+    pre_condition: str
+    post_condition: str
+
+    def pre(self, run: StepRun) -> str:
+        """Run the pre part; the outcome (success, failure or cancelled)."""
+        ...
+
+    def main(self, run: StepRun) -> str:
+        ...
+
+    def post(self, run: StepRun) -> str:
+        ...
+
+
+class BaseKind:
+    """A kind with only a main part; subclasses override what they have."""
+
+    has_pre = False
+    has_post = False
+    pre_condition = "always()"
+    post_condition = "always()"
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+
+    def pre(self, run: StepRun) -> str:
+        return SUCCESS
+
+    def main(self, run: StepRun) -> str:
+        raise NotImplementedError
+
+    def post(self, run: StepRun) -> str:
+        return SUCCESS
+
+
+class UnavailableAction(BaseKind):
+    """A ``uses:`` step no registered kind handles."""
+
+    def __init__(self, step: Step, ref: ActionRef | None) -> None:
+        super().__init__(step)
+        self.ref = ref
+
+    def main(self, run: StepRun) -> str:
+        written = self.step.uses.value if self.step.uses is not None else "?"
+        name = self.ref.raw if self.ref is not None else written
+        if self.ref is not None and self.ref.kind == "docker":
+            run.io.error(f"action {name} needs Docker or Podman, which qmoi cannot use yet")
+        else:
+            run.io.error(f"action {name} is not available offline yet")
+        return FAILURE
+
+
+class UnsupportedStep(BaseKind):
+    """Background-step controls (wait, wait-all, cancel, parallel) and malformed steps."""
+
+    def main(self, run: StepRun) -> str:
+        kind = self.step.kind or "this"
+        run.io.error(f"{kind} steps are not supported by qmoi run yet")
+        return FAILURE
