@@ -9,6 +9,7 @@ import typer
 from qmoi.cli import expr as expr_cmd
 from qmoi.cli import fix as fix_cmd
 from qmoi.cli import lint as lint_cmd
+from qmoi.cli import run as run_cmd
 from qmoi.errors import QmoiError
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.command("lint")(lint_cmd.lint)
 app.command("expr")(expr_cmd.expr)
 app.command("fix")(fix_cmd.fix)
+app.command("run")(run_cmd.run)
 
 
 @app.callback()

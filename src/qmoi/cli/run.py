@@ -1,0 +1,296 @@
+"""``qmoi run``: run workflows locally on the host, with act's options where they fit."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import typer
+
+from qmoi.errors import UsageError
+
+if TYPE_CHECKING:
+    from qmoi.events import Event
+    from qmoi.plan import Plan
+
+
+def run(
+    event: str = typer.Argument("push", help="The event to simulate (default: push)."),
+    workflows: list[Path] = typer.Option([], "--workflows", "-W",
+                                         help="Workflow file or folder (repeatable)."),
+    jobs: list[str] = typer.Option([], "--job", "-j", help="Only this job (and its needs)."),
+    matrix: list[str] = typer.Option([], "--matrix", help="Only legs with key:value."),
+    event_path: Path | None = typer.Option(None, "--eventpath", "-e",
+                                           help="Event payload JSON file."),
+    inputs: list[str] = typer.Option([], "--input", help="workflow_dispatch input k=v."),
+    secrets: list[str] = typer.Option([], "--secret", "-s",
+                                      help="NAME=VALUE, or NAME to read the environment."),
+    secret_file: Path | None = typer.Option(None, "--secret-file", help="Secrets (dotenv)."),
+    env_file: Path | None = typer.Option(None, "--env-file", help="Env for every job (dotenv)."),
+    variables: list[str] = typer.Option([], "--var", help="Variable k=v (vars context)."),
+    var_file: Path | None = typer.Option(None, "--var-file", help="Variables (dotenv)."),
+    list_only: bool = typer.Option(False, "--list", "-l", help="List the jobs and exit."),
+    graph: bool = typer.Option(False, "--graph", "-g", help="Draw the job graph and exit."),
+    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Plan only; run nothing."),
+    max_parallel: int | None = typer.Option(None, "--max-parallel",
+                                            help="Jobs at once (default: from CPU count)."),
+    as_json: bool = typer.Option(False, "--json",
+                                 help="Log to stderr; one JSON result on stdout."),
+) -> int:
+    """Run the workflows an event triggers: exit 0 on success, 1 on failure, 2 on error."""
+    from qmoi.discover import qmoi_home
+    from qmoi.execute.session import LocalRun, new_run, run_locally
+    from qmoi.plan import build_plan, load_workflows
+    from qmoi.plan.show import draw_graph, list_jobs
+    from qmoi.schedule import RunOptions
+
+    if max_parallel is not None and max_parallel < 1:
+        raise UsageError("--max-parallel must be at least 1")
+    cwd = Path.cwd()
+    root = _root(cwd, workflows)
+    loaded = load_workflows(list(workflows), cwd, root)
+    info = _event(root, event, event_path, _pairs(inputs, "--input", "="))
+    home = qmoi_home(root)
+    assert home is not None
+    run_info, run_dir = new_run(home / "runs") if not (list_only or graph or dry_run) else (
+        _dry_run_info(), home / "runs")
+    vars_ = {**_file(var_file), **_pairs(variables, "--var", "=")}
+    plan = build_plan(loaded, info, run_info, vars_, jobs=jobs,
+                      matrix=list(_pairs(matrix, "--matrix", ":").items()))
+    if list_only or graph or dry_run:
+        text = list_jobs(plan) if list_only else draw_graph(plan) if graph else None
+        if text is None:
+            _print_dry_run(plan, as_json)
+        else:
+            sys.stdout.write(text)
+        return 0
+    options = RunOptions(root, run_dir, _secrets(secrets, secret_file), _file(env_file),
+                         list(_pairs(matrix, "--matrix", ":").items()))
+    out = sys.stderr if as_json else sys.stdout
+    view = _view(out, plan)
+    try:
+        record = run_locally(LocalRun(plan, loaded, options, max_parallel), view)
+    finally:
+        view.close()
+    if as_json:
+        sys.stdout.write(json.dumps(record.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(f"run {record.run_id}: {record.result} (saved in {run_dir})\n")
+    return 0 if record.result == "success" else 1
+
+
+def _root(cwd: Path, workflows: list[Path]) -> Path:
+    from qmoi.discover import find_repo_root
+
+    for start in (cwd, *(w if w.is_dir() else w.parent for w in workflows)):
+        found = find_repo_root(start)
+        if found is not None and (found / ".git").exists():
+            return found
+    raise UsageError(f"no git repository found at or above {cwd}; qmoi run needs one")
+
+
+def _event(root: Path, name: str, path: Path | None, inputs: dict[str, str]) -> Any:
+    from qmoi.plan import load_event, synthesise_event
+
+    if path is not None:
+        return load_event(path, name, root, inputs)
+    return synthesise_event(root, name, inputs)
+
+
+def _dry_run_info() -> Any:
+    from qmoi.plan import RunInfo
+
+    return RunInfo("0")
+
+
+def _pairs(values: list[str], option: str, separator: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in values:
+        name, sep, text = value.partition(separator)
+        if not sep or not name:
+            raise UsageError(f"{option} expects NAME{separator}VALUE, got {value!r}")
+        found[name] = text
+    return found
+
+
+def _file(path: Path | None) -> dict[str, str]:
+    from qmoi.plan.dotenv import read_dotenv
+
+    return {} if path is None else read_dotenv(path)
+
+
+def _secrets(given: list[str], path: Path | None) -> dict[str, str]:
+    found = _file(path)
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep:
+            if name not in os.environ:
+                raise UsageError(f"secret {name} is not set in the environment; "
+                                 f"use -s {name}=VALUE")
+            value = os.environ[name]
+        found[name] = value
+    return found
+
+
+def _print_dry_run(plan: Plan, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n")
+        return
+    for workflow in plan.workflows:
+        sys.stdout.write(f"{workflow.name} ({workflow.path})\n")
+        for job in workflow.jobs:
+            needs = f"  (needs {', '.join(job.needs)})" if job.needs else ""
+            if job.legs is None:
+                sys.stdout.write(f"  {job.job_id}: matrix expanded after its needs{needs}\n")
+                continue
+            for leg in job.legs:
+                sys.stdout.write(f"  {leg.name}{needs}\n")
+    if not plan.workflows:
+        sys.stdout.write(f"no workflow runs on {plan.event.name}\n")
+
+
+# --------------------------------------------------------------------------- live views
+
+_MARK = {"success": "✓", "failure": "✗", "cancelled": "⊘", "skipped": "–"}
+_LEVEL = {"error": "Error", "warning": "Warning", "notice": "Notice"}
+
+
+class PlainView:
+    """Prefixed lines, for pipes and files (and stderr under --json)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.names: dict[str, str] = {}
+        self.started: dict[str, float] = {}
+
+    def __call__(self, event: Event) -> None:
+        line = self.render(event)
+        if line is not None:
+            self.out.write(line + "\n")
+            self.out.flush()
+
+    def render(self, event: Event) -> str | None:
+        from qmoi import events as ev
+
+        if isinstance(event, ev.JobQueued):
+            self.names[event.key] = event.name
+            return None
+        name = self.names.get(getattr(event, "key", ""), "")
+        if isinstance(event, ev.JobStarted):
+            self.started[event.key] = event.at
+            return f"[{name}] started"
+        if isinstance(event, ev.StepStarted):
+            return f"[{name}] > {event.name}"
+        if isinstance(event, ev.LogLine):
+            return self._log(name, event)
+        if isinstance(event, ev.Annotation):
+            return f"[{name}]   {_LEVEL.get(event.level, event.level)}: {event.message}"
+        if isinstance(event, ev.StepFinished) and event.outcome == "skipped":
+            return None
+        if isinstance(event, ev.StepFinished):
+            note = "" if event.outcome == event.conclusion else f" (outcome {event.outcome})"
+            return f"[{name}]   {_MARK.get(event.conclusion, '?')} {event.conclusion}{note}"
+        if isinstance(event, ev.JobFinished):
+            took = event.at - self.started.get(event.key, event.at)
+            extra = f" — {event.message}" if event.message else ""
+            return f"[{name}] {_MARK.get(event.result, '?')} job {event.result} " \
+                   f"in {took:.1f}s{extra}"
+        return None
+
+    def _log(self, name: str, event: Any) -> str | None:
+        if event.style == "debug":
+            return None
+        if event.style == "group":
+            return f"[{name}]   ▸ {event.text}"
+        if event.style == "endgroup":
+            return None
+        return f"[{name}]   | {event.text}"
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+class RichView(PlainView):
+    """A live line per job (state and duration) under the scrolling, prefixed log; group
+    contents are folded into their title line."""
+
+    def __init__(self, out: TextIO) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        super().__init__(out)
+        self.console = Console(file=out, highlight=False)
+        self.state: dict[str, str] = {}
+        self.done: dict[str, float] = {}
+        self.in_group: dict[str, list[str]] = {}
+        self.live = Live(self._table(), console=self.console, refresh_per_second=8,
+                         transient=True)
+        self.live.start()
+
+    def __call__(self, event: Event) -> None:
+        from qmoi import events as ev
+
+        key = getattr(event, "key", "")
+        if isinstance(event, ev.JobQueued):
+            self.state[key] = "queued"
+        elif isinstance(event, ev.JobStarted):
+            self.state[key] = "running"
+        elif isinstance(event, ev.JobFinished):
+            self.state[key], self.done[key] = event.result, event.at
+        if isinstance(event, ev.LogLine) and self._folded(key, event):
+            return
+        line = self.render(event)
+        if line is not None:
+            style = self._style(event)
+            self.live.console.print(line, style=style, markup=False)
+        self.live.update(self._table())
+
+    def _folded(self, key: str, event: Any) -> bool:
+        if event.style == "group":
+            self.in_group[key] = [event.text]
+            return True
+        if event.style == "endgroup" and key in self.in_group:
+            lines = self.in_group.pop(key)
+            name = self.names.get(key, key)
+            self.live.console.print(f"[{name}]   ▸ {lines[0]} ({len(lines) - 1} lines folded)",
+                                    style="dim", markup=False)
+            return True
+        if key in self.in_group and event.style != "debug":
+            self.in_group[key].append(event.text)
+            return True
+        return False
+
+    def _style(self, event: Event) -> str | None:
+        from qmoi import events as ev
+
+        if isinstance(event, ev.Annotation):
+            return {"error": "bold red", "warning": "yellow"}.get(event.level, "cyan")
+        if isinstance(event, ev.JobFinished):
+            return "green" if event.result == "success" else "red"
+        return None
+
+    def _table(self) -> Any:
+        from rich.table import Table
+
+        table = Table.grid(padding=(0, 2))
+        now = time.time()
+        for key, state in self.state.items():
+            start = self.started.get(key)
+            end = self.done.get(key, now)
+            took = f"{end - start:.1f}s" if start is not None else ""
+            table.add_row(_MARK.get(state, "…"), self.names.get(key, key), state, took)
+        return table
+
+    def close(self) -> None:
+        self.live.stop()
+        self.console.print(self._table())
+
+
+def _view(out: TextIO, plan: Plan) -> PlainView:
+    if out.isatty() and plan.job_count:
+        return RichView(out)
+    return PlainView(out)
