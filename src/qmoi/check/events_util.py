@@ -7,12 +7,15 @@ comments and line endings around it stay as written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qmoi.check.schema_walk import did_you_mean
 from qmoi.diagnostics import Edit, Fix, FixSafety
 from qmoi.expr.yamlspan import value_span_to_source
+from qmoi.model.job import Job, Matrix, ReusableCall
 from qmoi.model.values import contains_expression
 from qmoi.parse.nodes import Mapping, Node, Scalar, ScalarKind, Sequence
 from qmoi.source import SourceFile, Span
@@ -129,3 +132,160 @@ def _not_a_number(node: Scalar) -> bool:
     except ValueError:
         return True
     return False
+
+
+# --------------------------------------------------------------------------- runner labels
+# GitHub-hosted runner labels as of 2026-11. Sources: "GitHub-hosted runners" reference
+# https://docs.github.com/en/actions/reference/runners/github-hosted-runners , larger runners
+# https://docs.github.com/en/actions/reference/runners/larger-runners , and the
+# actions/runner-images announcements cited per entry. Labels are case-insensitive.
+
+
+@dataclass(frozen=True, slots=True)
+class HostedLabel:
+    """One GitHub-hosted label. ``status`` is current, deprecated (still runs, removal
+    announced) or retired (jobs fail); ``successor`` is the label to move to and ``safe``
+    whether that move is the documented replacement."""
+
+    name: str
+    os: str
+    arch: str
+    status: str = "current"
+    successor: str | None = None
+    safe: bool = False
+    when: str = ""
+    # Retired recently enough that actionlint-clean corpora still use it: a warning,
+    # not an error, until the corpus baseline moves (see the rule's docstring).
+    recent: bool = False
+
+    @property
+    def is_alias(self) -> bool:
+        return "-latest" in self.name
+
+
+def _current(os: str, arch: str, *names: str) -> tuple[HostedLabel, ...]:
+    return tuple(HostedLabel(name, os, arch) for name in names)
+
+
+_HOSTED: tuple[HostedLabel, ...] = (
+    *_current("linux", "x64", "ubuntu-latest", "ubuntu-24.04", "ubuntu-26.04", "ubuntu-slim"),
+    *_current("linux", "arm64", "ubuntu-24.04-arm", "ubuntu-26.04-arm"),
+    *_current("windows", "x64", "windows-latest", "windows-2025", "windows-2022",
+              "windows-2025-vs2026"),
+    *_current("windows", "arm64", "windows-11-arm"),
+    *_current("macos", "arm64", "macos-latest", "macos-15", "macos-26", "macos-latest-xlarge",
+              "macos-15-xlarge", "macos-26-xlarge"),
+    *_current("macos", "x64", "macos-15-intel", "macos-26-intel", "macos-latest-large",
+              "macos-15-large", "macos-26-large"),
+    # actions/runner-images#14254: deprecated 2026-09-17, removed 2027-04-17.
+    HostedLabel("ubuntu-22.04", "linux", "x64", "deprecated", "ubuntu-24.04", False,
+                "is deprecated and will be removed on 2027-04-17"),
+    HostedLabel("ubuntu-22.04-arm", "linux", "arm64", "deprecated", "ubuntu-24.04-arm", False,
+                "is deprecated and will be removed on 2027-04-17"),
+    # actions/runner-images#11101 names ubuntu-22.04/24.04/latest as the replacements;
+    # #6002 (18.04) and the 16.04 notice named images that are now retired themselves.
+    HostedLabel("ubuntu-20.04", "linux", "x64", "retired", "ubuntu-24.04", True,
+                "was removed on 2025-04-15"),
+    HostedLabel("ubuntu-18.04", "linux", "x64", "retired", "ubuntu-24.04", False,
+                "was removed on 2023-04-03"),
+    HostedLabel("ubuntu-16.04", "linux", "x64", "retired", "ubuntu-24.04", False,
+                "was removed in 2021"),
+    # actions/runner-images#12045: "consider switching to windows-2022 ... or windows-2025".
+    HostedLabel("windows-2019", "windows", "x64", "retired", "windows-2022", True,
+                "was removed on 2025-06-30"),
+    HostedLabel("windows-2016", "windows", "x64", "retired", "windows-2022", False,
+                "was removed in 2022"),
+    # actions/runner-images#13518: macOS 14 removed on 2026-11-02.
+    HostedLabel("macos-14", "macos", "arm64", "retired", "macos-15", True,
+                "was removed on 2026-11-02", recent=True),
+    HostedLabel("macos-14-xlarge", "macos", "arm64", "retired", "macos-15-xlarge", True,
+                "was removed on 2026-11-02", recent=True),
+    HostedLabel("macos-14-large", "macos", "x64", "retired", "macos-15-large", True,
+                "was removed on 2026-11-02", recent=True),
+    # actions/runner-images#13046: macos-15-intel is the x86_64 replacement.
+    HostedLabel("macos-13", "macos", "x64", "retired", "macos-15-intel", True,
+                "was removed on 2025-12-04"),
+    HostedLabel("macos-13-large", "macos", "x64", "retired", "macos-15-large", True,
+                "was removed on 2025-12-04"),
+    HostedLabel("macos-13-xlarge", "macos", "arm64", "retired", "macos-15-xlarge", True,
+                "was removed on 2025-12-04"),
+    # actions/runner-images#10721 suggested macos-13/14, both gone now; macos-15-intel keeps
+    # the architecture but is not what the notice said, so the move needs review.
+    HostedLabel("macos-12", "macos", "x64", "retired", "macos-15-intel", False,
+                "was removed on 2024-12-03"),
+    HostedLabel("macos-12-large", "macos", "x64", "retired", "macos-15-large", False,
+                "was removed on 2024-12-03"),
+    HostedLabel("macos-12-xl", "macos", "arm64", "retired", "macos-15-xlarge", False,
+                "was removed on 2024-12-03"),
+    HostedLabel("macos-12-xlarge", "macos", "arm64", "retired", "macos-15-xlarge", False,
+                "was removed on 2024-12-03"),
+    HostedLabel("macos-11", "macos", "x64", "retired", "macos-15-intel", False,
+                "was removed on 2024-06-28"),
+    HostedLabel("macos-10.15", "macos", "x64", "retired", "macos-15-intel", False,
+                "was removed on 2022-12-01"),
+)
+
+HOSTED_LABELS: dict[str, HostedLabel] = {label.name: label for label in _HOSTED}
+CURRENT_LABELS = tuple(label.name for label in _HOSTED if label.status != "retired")
+
+# Labels every self-hosted runner carries
+# (https://docs.github.com/en/actions/how-tos/manage-runners/self-hosted-runners/apply-labels).
+SELF_HOSTED_PRESETS = frozenset({"self-hosted", "linux", "windows", "macos", "x64", "arm",
+                                 "arm64"})
+PRESET_OS = frozenset({"linux", "windows", "macos"})
+
+
+def hosted_label(name: str) -> HostedLabel | None:
+    return HOSTED_LABELS.get(name.lower())
+
+
+_MATRIX_REF = re.compile(r"\$\{\{\s*matrix((?:\.[A-Za-z_][\w-]*)+)\s*\}\}")
+
+
+def runs_on_labels(job: Job | ReusableCall) -> Iterator[Scalar]:
+    """The label scalars of a job's ``runs-on``: written labels, and for a label that is
+    exactly ``${{ matrix.x }}`` the constant string values ``x`` takes in the matrix."""
+    runs_on = job.runs_on if isinstance(job, Job) else None
+    if runs_on is None:
+        return
+    written = runs_on.labels if runs_on.expression is None else (runs_on.expression,)
+    for label in written:
+        yield from resolve_label(label, job.matrix)
+
+
+def resolve_label(label: Scalar, matrix: Matrix | None) -> Iterator[Scalar]:
+    """The label itself, or the matrix values of a label that is ``${{ matrix.x }}``; a label
+    with any other expression cannot be known statically and gives nothing."""
+    found = _MATRIX_REF.fullmatch(label.value.strip())
+    if found is None:
+        if not contains_expression(label.value):
+            yield label
+    elif matrix is not None:
+        yield from matrix_values(matrix, found.group(1)[1:].split("."))
+
+
+def matrix_values(matrix: Matrix, path: list[str]) -> Iterator[Scalar]:
+    """Constant string scalars ``matrix.<path>`` can take: row values and include values."""
+    first = path[0].lower()
+    for row in matrix.rows:
+        if row.key.value.lower() == first:
+            for value in row.values:
+                yield from _descend(value, path[1:])
+    for entry in matrix.include:
+        for key, value in entry.pairs:
+            if key.value.lower() == first:
+                yield from _descend(value, path[1:])
+
+
+def _descend(node: Node, path: list[str]) -> Iterator[Scalar]:
+    for name in path:
+        if not isinstance(node, Mapping):
+            return
+        found = next((v for k, v in node.pairs if k.value.lower() == name.lower()), None)
+        if found is None:
+            return
+        node = found
+    if isinstance(node, Scalar) and node.kind is ScalarKind.STR and not contains_expression(
+        node.value
+    ):
+        yield node
