@@ -25,7 +25,7 @@ _WORKFLOW_PATH = re.compile(r"\.github/workflows/[^/]+\.ya?ml")
 FORMS = "owner/repo@ref, owner/repo/path@ref, ./path or docker://image"
 
 
-def _remote_problem(value: str) -> tuple[str, int, int] | None:
+def remote_problem(value: str) -> tuple[str, int, int] | None:
     """(message, start, end) of the first problem in ``owner/repo[/path]@ref``."""
     name, at, ref = value.partition("@")
     if not at:
@@ -51,9 +51,6 @@ def _remote_problem(value: str) -> tuple[str, int, int] | None:
     if bad is not None:
         start = len(name) + 1 + bad.start()
         return f'the ref "{ref}" in "{value}" has the character "{bad.group()}"', start, start + 1
-    if len(parts) > 2 and _WORKFLOW_PATH.fullmatch("/".join(parts[2:])):
-        return (f'"{value}" is a reusable workflow; call it from a job\'s "uses", not a '
-                "step's", 0, len(value))
     return None
 
 
@@ -68,7 +65,12 @@ def problem(value: str) -> tuple[str, int, int] | None:
         if not image or any(c.isspace() for c in image):
             return f'"{value}" does not name a Docker image', 0, len(value)
         return None
-    return _remote_problem(value)
+    found = remote_problem(value)
+    parts = value.partition("@")[0].split("/")
+    if found is None and len(parts) > 2 and _WORKFLOW_PATH.fullmatch("/".join(parts[2:])):
+        return (f'"{value}" is a reusable workflow; call it from a job\'s "uses", not a '
+                "step's", 0, len(value))
+    return found
 
 
 @register
