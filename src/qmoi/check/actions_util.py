@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from qmoi.check.base import Context
 from qmoi.data import ActionMajors, ActionSpec, action_majors, bundled_actions
+from qmoi.expr import ExpressionError, ast, parse_expression, parse_template
 from qmoi.expr.yamlspan import value_span_to_source
 from qmoi.model import Action, ActionRef, Job, Step, Workflow, build_action, build_workflow
-from qmoi.parse import Mapping, Scalar, parse_yaml
+from qmoi.parse import Mapping, Scalar, ScalarKind, Sequence, parse_yaml
 from qmoi.source import SourceFile, Span
 
 _SHA = re.compile(r"[0-9a-f]{40}")
@@ -142,3 +143,77 @@ def comment_tag(ctx: Context, uses: Scalar) -> tuple[Span, str] | None:
     if match is None:
         return None
     return Span(end + match.start(1), end + match.end(1)), match.group(1)
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyPath:
+    """A ``a.b.c`` (or ``a['b'].c``) reference inside a ``${{ }}`` of some scalar."""
+
+    names: tuple[str, ...]
+    scalar: Scalar
+    span: Span  # in the source file
+
+
+def _chain(node: ast.Index) -> tuple[str, ...] | None:
+    names: list[str] = []
+    current: ast.Expr = node
+    while isinstance(current, ast.Index):
+        if not isinstance(current.key, ast.String):
+            return None
+        names.append(current.key.value)
+        current = current.target
+    if not isinstance(current, ast.Context):
+        return None
+    names.append(current.name)
+    return tuple(reversed(names))
+
+
+def _scalars(root: Mapping) -> Iterator[tuple[Scalar, bool]]:
+    """String scalars holding expressions, and whether each is an ``if:`` condition
+    (which is an expression even without ``${{ }}``)."""
+    stack: list[tuple[object, bool]] = [(root, False)]
+    seen: set[int] = set()
+    while stack:
+        node, condition = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Scalar):
+            if node.kind is ScalarKind.STR and (condition or "${{" in node.value):
+                yield node, condition
+        elif isinstance(node, Mapping):
+            stack.extend((value, key.value == "if") for key, value in node.pairs)
+        elif isinstance(node, Sequence):
+            stack.extend((item, False) for item in node.items)
+
+
+def property_paths(ctx: Context, scalar: Scalar, *, condition: bool = False
+                   ) -> tuple[PropertyPath, ...]:
+    """Every property chain in the expressions of ``scalar`` (none if they do not parse);
+    a ``condition`` without ``${{ }}`` is one bare expression."""
+    try:
+        if condition and "${{" not in scalar.value:
+            trees: tuple[ast.Expr, ...] = (parse_expression(scalar.value),)
+        else:
+            trees = parse_template(scalar.value).expressions
+    except ExpressionError:
+        return ()
+    found: list[PropertyPath] = []
+    for tree in trees:
+        for node in ast.walk(tree):
+            names = _chain(node) if isinstance(node, ast.Index) else None
+            if names is not None:
+                span = value_span_to_source(scalar, ctx.source, node.span)
+                found.append(PropertyPath(names, scalar, span))
+    return tuple(found)
+
+
+def document_paths(ctx: Context) -> tuple[PropertyPath, ...]:
+    """Every property chain in every expression of the document (computed once)."""
+    cached = ctx.shared.get("actions_util:paths")
+    if isinstance(cached, tuple):
+        return cached
+    paths = tuple(p for scalar, condition in _scalars(ctx.document.root)
+                  for p in property_paths(ctx, scalar, condition=condition))
+    ctx.shared["actions_util:paths"] = paths
+    return paths
