@@ -33,8 +33,12 @@ class ConcurrencyGroups:
     _groups: dict[str, _Group] = field(default_factory=dict)
 
     def queue(self, group: str, key: str, *, cancel_in_progress: bool) -> Admission:
-        """``key`` joins ``group``; it may start once :meth:`may_start` says so."""
+        """``key`` joins ``group``; it may start once :meth:`may_start` says so. A job that
+        finds the group free holds it at once (it is "in progress" from then on)."""
         slot = self._groups.setdefault(group.casefold(), _Group())
+        if slot.running is None and slot.pending is None:
+            slot.running = key
+            return Admission()
         replaced = slot.pending
         slot.pending = key
         interrupt = slot.running if cancel_in_progress else None
@@ -42,7 +46,8 @@ class ConcurrencyGroups:
 
     def may_start(self, group: str, key: str) -> bool:
         slot = self._groups.get(group.casefold())
-        return slot is None or (slot.running is None and slot.pending == key)
+        return slot is None or slot.running == key or (
+            slot.running is None and slot.pending == key)
 
     def started(self, group: str, key: str) -> None:
         slot = self._groups.setdefault(group.casefold(), _Group())
