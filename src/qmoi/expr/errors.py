@@ -27,3 +27,22 @@ class ExpressionError(QmoiError):
                                                    self.span.end + offset))
         moved.__cause__ = self.__cause__
         return moved
+
+
+class UnknownFunctionError(ExpressionError):
+    """A call of a function GitHub does not have (the linter reports it as an unknown name)."""
+
+    def shifted(self, offset: int) -> ExpressionError:
+        if self.span is None or offset == 0:
+            return self
+        return UnknownFunctionError(self.message, Span(self.span.start + offset,
+                                                       self.span.end + offset))
+
+
+class ArityError(ExpressionError):
+    """A known function called with the wrong number of arguments."""
+
+    def shifted(self, offset: int) -> ExpressionError:
+        if self.span is None or offset == 0:
+            return self
+        return ArityError(self.message, Span(self.span.start + offset, self.span.end + offset))

@@ -9,6 +9,7 @@ is a function; after ``.`` any word is a property name.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -18,6 +19,9 @@ from qmoi.source import Span
 
 
 class T(Enum):
+    # Enum's own __hash__ is Python code; the lexer hashes kinds ~10 times per token.
+    __hash__ = object.__hash__
+
     START_GROUP = "("
     START_PARAMS = "f("
     START_INDEX = "["
@@ -50,6 +54,9 @@ class Token:
 
 
 _BOUNDARY = frozenset("([)],.!><=&|")
+_WORD = re.compile(r"[^\s()\[\],.!<>=&|]*")
+_WORD_WITH_DOTS = re.compile(r"[^\s()\[\],!<>=&|]*")
+_SIMPLE = {"[": T.START_INDEX, "]": T.END_INDEX, ",": T.SEPARATOR, "*": T.WILDCARD}
 _OPERATORS_2 = frozenset(("!=", ">=", "<=", "==", "&&", "||"))
 _OPERATORS_1 = frozenset("!><")
 _KEYWORDS: dict[str, tuple[T, object]] = {
@@ -85,11 +92,16 @@ _FOLLOWS: dict[T, frozenset[T | None]] = {
 }
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
 def is_identifier(text: str) -> bool:
     """A legal context, property or function name: [A-Za-z_][A-Za-z0-9_-]*."""
-    if not text or not (text[0].isascii() and (text[0].isalpha() or text[0] == "_")):
-        return False
-    return all(c.isascii() and (c.isalnum() or c in "_-") for c in text[1:])
+    return _IDENTIFIER.match(text) is not None
+
+
+_OPENERS = {T.END_GROUP: T.START_GROUP, T.END_INDEX: T.START_INDEX,
+            T.END_PARAMS: T.START_PARAMS, T.SEPARATOR: T.START_PARAMS}
 
 
 def _expected_after(last: Token | None) -> str:
@@ -138,10 +150,9 @@ class Lexer:
             self.index += 1
             top = self.unclosed[-1].kind if self.unclosed else None
             return Token(T.END_PARAMS if top is T.START_PARAMS else T.END_GROUP, c, start)
-        simple = {"[": T.START_INDEX, "]": T.END_INDEX, ",": T.SEPARATOR, "*": T.WILDCARD}
-        if c in simple:
+        if c in _SIMPLE:
             self.index += 1
-            return Token(simple[c], c, start)
+            return Token(_SIMPLE[c], c, start)
         if c == "'":
             return self._string()
         if c in "!><=&|":
@@ -154,17 +165,18 @@ class Lexer:
         return self._keyword()
 
     def _until_boundary(self, start: int, allow_dot: bool = False) -> str:
-        text, i = self.text, start + 1
-        while i < len(text) and not self._boundary(text[i], allow_dot):
+        text = self.text
+        word = (_WORD_WITH_DOTS if allow_dot else _WORD).match(text, start + 1)
+        i = word.end() if word else start + 1
+        # The pattern stops at every Unicode space; .NET's list is shorter, so go on
+        # over the few characters it does not count as spaces.
+        while i < len(text) and not is_space(text[i]) and text[i] not in _BOUNDARY and (
+                allow_dot or text[i] != "."):
             i += 1
+            word = (_WORD_WITH_DOTS if allow_dot else _WORD).match(text, i)
+            i = word.end() if word else i
         self.index = i
         return text[start:i]
-
-    @staticmethod
-    def _boundary(c: str, allow_dot: bool) -> bool:
-        if c == ".":
-            return not allow_dot
-        return c in _BOUNDARY or is_space(c)
 
     def _number(self) -> Token:
         start = self.index
@@ -199,16 +211,14 @@ class Lexer:
     def _string(self) -> Token:
         text, start = self.text, self.index
         i, parts = start + 1, list[str]()
-        while i < len(text):
-            c = text[i]
-            i += 1
-            if c == "'":
-                if i < len(text) and text[i] == "'":
-                    i += 1
-                else:
-                    self.index = i
-                    return Token(T.STRING, text[start:i], start, "".join(parts))
-            parts.append(c)
+        while (quote := text.find("'", i)) >= 0:
+            parts.append(text[i:quote])
+            if text.startswith("'", quote + 1):  # '' is an escaped quote
+                parts.append("'")
+                i = quote + 2
+                continue
+            self.index = quote + 1
+            return Token(T.STRING, text[start : quote + 1], start, "".join(parts))
         raise ExpressionError("unterminated string: expected a closing \"'\"",
                               Span(start, len(text)))
 
@@ -242,8 +252,7 @@ class Lexer:
         if kind in (T.START_GROUP, T.START_INDEX, T.START_PARAMS):
             self.unclosed.append(token)
             return
-        opener = {T.END_GROUP: T.START_GROUP, T.END_INDEX: T.START_INDEX,
-                  T.END_PARAMS: T.START_PARAMS, T.SEPARATOR: T.START_PARAMS}.get(kind)
+        opener = _OPENERS.get(kind)
         if opener is None:
             return
         if not self.unclosed or self.unclosed[-1].kind is not opener:

@@ -6,10 +6,11 @@ Limits are GitHub's (ExpressionConstants.cs): 21,000 characters and a tree depth
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from qmoi.expr import ast
-from qmoi.expr.errors import ExpressionError
+from qmoi.expr.errors import ArityError, ExpressionError, UnknownFunctionError
 from qmoi.expr.lexer import Lexer, T, Token
 from qmoi.source import Span
 
@@ -45,15 +46,24 @@ def parse_expression(text: str, *, offset: int = 0) -> ast.Expr:
     """Parse one expression (the text between ``${{`` and ``}}``, or a bare ``if:``).
 
     Spans in the tree and in errors are ``offset`` + positions in ``text``.
-    Raises ``ExpressionError`` and nothing else.
+    Raises ``ExpressionError`` and nothing else. Trees are immutable, so results are
+    cached by (text, offset): real workflows repeat the same expressions many times.
     """
+    result = _parse_cached(text, offset)
+    if isinstance(result, ExpressionError):
+        raise result.with_traceback(None)
+    return result
+
+
+@functools.lru_cache(maxsize=16384)
+def _parse_cached(text: str, offset: int) -> ast.Expr | ExpressionError:
     try:
         return _parse(text, offset)
     except ExpressionError as error:
-        raise error.shifted(offset) from None
+        return error.shifted(offset)
     except RecursionError:
-        raise ExpressionError("the expression is nested too deeply",
-                              Span(offset, offset + len(text))) from None
+        return ExpressionError("the expression is nested too deeply",
+                               Span(offset, offset + len(text)))
 
 
 def _parse(text: str, offset: int) -> ast.Expr:
@@ -72,7 +82,8 @@ def _parse(text: str, offset: int) -> ast.Expr:
             f"unexpected end of expression: '{opener.raw}' is not closed (expected '{closer}')",
             Span(len(text), len(text)))
     tree = _Parser(tokens, len(text), offset).parse()
-    if ast.depth(tree) > MAX_DEPTH:
+    # Each tree level needs a token of its own, so short expressions cannot be too deep.
+    if len(tokens) > MAX_DEPTH and ast.depth(tree) > MAX_DEPTH:
         raise ExpressionError(f"the expression is nested deeper than {MAX_DEPTH} levels",
                               Span(0, len(text)))
     return tree
@@ -220,7 +231,8 @@ class _Parser:
     def _call(self, name: Token, name_span: Span) -> ast.Call:
         known = FUNCTIONS.get(name.raw.lower())
         if known is None:
-            raise ExpressionError(f"unrecognized function '{name.raw}'", name_span)
+            raise UnknownFunctionError(f"unrecognized function '{name.raw}'{_suggest(name.raw)}",
+                                   name_span)
         open_paren = self._take()
         self._enter(open_paren)
         args: list[ast.Expr] = []
@@ -242,14 +254,21 @@ def _check_arity(call: ast.Call, known: tuple[str, int, int]) -> None:
     canonical, low, high = known
     count = len(call.args)
     if count < low:
-        raise ExpressionError(
+        raise ArityError(
             f"too few arguments for {canonical}(): expected at least {low}, got {count}",
             call.span)
     if count > high:
         limit = "no arguments" if high == 0 else f"at most {high}"
-        raise ExpressionError(f"too many arguments for {canonical}(): expected {limit}, "
+        raise ArityError(f"too many arguments for {canonical}(): expected {limit}, "
                               f"got {count}", call.span)
     if canonical == "case" and count % 2 == 0:
-        raise ExpressionError(
+        raise ArityError(
             "case() needs an odd number of arguments: predicate/value pairs and a default",
             call.span)
+
+
+def _suggest(name: str) -> str:
+    from qmoi.expr.suggest import closest
+
+    guess = closest(name, [canonical for canonical, _, _ in FUNCTIONS.values()])
+    return f"; did you mean '{guess}'?" if guess else ""

@@ -9,6 +9,7 @@ function (https://docs.github.com/en/actions/reference/workflows-and-actions/exp
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -81,18 +82,39 @@ class Template:
 
 def find_end(text: str, start: int) -> int:
     """Index just past the ``}}`` closing the ``${{`` at ``start``, or -1 when unclosed."""
-    in_string = False
-    for i in range(start + len(OPEN), len(text)):
-        c = text[i]
-        if c == "'":
-            in_string = not in_string  # '' toggles twice, so escapes need no care
-        elif not in_string and c == "}" and text[i - 1] == "}" and i - 1 >= start + len(OPEN):
-            return i + 1
-    return -1
+    i = start + len(OPEN)
+    while True:
+        close = text.find(CLOSE, i)
+        quote = text.find("'", i, close if close >= 0 else len(text))
+        if quote < 0:
+            return -1 if close < 0 else close + len(CLOSE)
+        # Skip a quoted string ('' escapes are two strings back to back, same result).
+        end = text.find("'", quote + 1)
+        if end < 0:
+            return -1
+        i = end + 1
 
 
 def parse_template(text: str) -> Template:
-    """Split a YAML string value into literal text and parsed expressions."""
+    """Split a YAML string value into literal text and parsed expressions.
+
+    Cached by text (templates are immutable); raises ``ExpressionError`` only.
+    """
+    result = _template_cached(text)
+    if isinstance(result, ExpressionError):
+        raise result.with_traceback(None)
+    return result
+
+
+@functools.lru_cache(maxsize=8192)
+def _template_cached(text: str) -> Template | ExpressionError:
+    try:
+        return _parse_template(text)
+    except ExpressionError as error:
+        return error
+
+
+def _parse_template(text: str) -> Template:
     segments: list[Segment] = []
     position = 0
     start = text.find(OPEN)
