@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from qmoi.check import check_source, select_rules
-from qmoi.check.base import DocumentKind, Project, Rule
+from qmoi.check import all_rules, check_source, select_rules
+from qmoi.check.base import Project
+from qmoi.check.config import CONFIG_PATH, Selection, choose_rules
+from qmoi.check.driver import SourceKind, config_of
 from qmoi.diagnostics import Diagnostic, Located
 from qmoi.discover import Target
 from qmoi.fix import FixOutcome, fix_source
@@ -16,6 +19,9 @@ from qmoi.fsutil import atomic_write
 from qmoi.parse import Loaded, decode_source, read_source
 from qmoi.projectfiles import project_for
 from qmoi.source import SourceFile
+
+if TYPE_CHECKING:
+    from qmoi.shellcheck import Shellcheck
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +31,23 @@ class FileReport:
     found: tuple[Located, ...]
 
 
-def _kind(target: Target) -> DocumentKind:
+def _kind(target: Target) -> SourceKind:
+    if target.kind == "config" or target.path.as_posix().endswith("/" + CONFIG_PATH):
+        return "config"
     return "action" if target.kind == "action" else "workflow"
+
+
+def config_target(root: Path | None, cwd: Path) -> list[Target]:
+    """The repository's ``.github/qmoi.yml`` as a lint target, when it exists, so that a
+    broken configuration is reported with its location instead of silently ignored."""
+    if root is None or not (root / CONFIG_PATH).is_file():
+        return []
+    path = root / CONFIG_PATH
+    try:
+        display = str(path.resolve().relative_to(cwd.resolve()))
+    except ValueError:
+        display = str(path)
+    return [Target(path, display, "config")]
 
 
 PARALLEL_THRESHOLD = 24
@@ -37,7 +58,7 @@ PARALLEL_THRESHOLD = 24
 class _Job:
     path: Path
     display: str
-    kind: DocumentKind
+    kind: SourceKind
     data: bytes
     project: Project
 
@@ -50,15 +71,18 @@ def _read(target: Target) -> tuple[bytes | None, Loaded | None]:
     return data, None
 
 
-def _check_job(job: _Job, rules: tuple[type[Rule], ...]) -> list[Diagnostic]:
+def _check_job(job: _Job, selection: Selection) -> list[Diagnostic]:
     source, problems = decode_source(job.data, job.display)
-    return list(problems) if problems else check_source(source, job.kind, rules, job.project)
+    if problems:
+        return list(problems)
+    # No explicit rules: the driver chooses them from the configuration and the selection.
+    return check_source(source, job.kind, None, job.project, selection=selection)
 
 
 def _check_chunk(jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
                  ) -> list[list[Diagnostic]]:
-    rules = select_rules(select, ignore)
-    return [_check_job(job, rules) for job in jobs]
+    selection = Selection(select, ignore)
+    return [_check_job(job, selection) for job in jobs]
 
 
 def _check_all(jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
@@ -85,15 +109,21 @@ def lint_targets(
     ignore: Iterable[str] = (),
     *,
     cache_dir: Path | None = None,
+    shellcheck: Shellcheck | None = None,
 ) -> list[FileReport]:
     """Lint files, in parallel when there are many, answering unchanged ones from the
-    content-hash cache in ``cache_dir`` when one is given."""
+    content-hash cache in ``cache_dir`` when one is given. With ``shellcheck`` the run
+    scripts of every file are checked by it first, in a few batched processes."""
     chosen, dropped = tuple(select), tuple(ignore)
+    if shellcheck is not None and not _wants_shellcheck(chosen, dropped):
+        shellcheck = None
     cache = None
     if cache_dir is not None:
         from qmoi.lintcache import LintCache
 
-        names = ",".join(r.code for r in select_rules(chosen, dropped))
+        # The configuration's text is part of each file's key (it is in the Project).
+        names = repr((chosen, dropped, [r.code for r in all_rules()],
+                      shellcheck and shellcheck.fingerprint))
         cache = LintCache(cache_dir / "lint.json", names)
     found: dict[int, list[Diagnostic]] = {}
     keys: dict[int, str] = {}
@@ -116,6 +146,8 @@ def lint_targets(
         if index not in found:
             jobs.append((index, job))
         sources[index] = decode_source(data, target.display)[0]
+    if shellcheck is not None:
+        jobs = _with_shellcheck(jobs, shellcheck, cache_dir)
     for (index, _), result in zip(jobs, _check_all([j for _, j in jobs], chosen, dropped),
                                   strict=True):
         found[index] = result
@@ -130,6 +162,25 @@ def lint_targets(
         located = tuple(Located.of(d, source) for d in ordered)
         reports.append(FileReport(target, source, located))
     return reports
+
+
+def _wants_shellcheck(select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
+    from qmoi.check.registry import select_rules
+
+    return any(rule.name == "shellcheck" for rule in select_rules(select, ignore))
+
+
+def _with_shellcheck(jobs: list[tuple[int, _Job]], shellcheck: Shellcheck,
+                     cache_dir: Path | None) -> list[tuple[int, _Job]]:
+    """The jobs with shellcheck's findings on their scripts attached to their projects."""
+    from qmoi.shellcheck import attach_results
+
+    scripted = [(i, j) for i, j in jobs if j.kind in ("workflow", "action")]
+    projects = attach_results([(j.data, j.display, "action" if j.kind == "action" else
+                                "workflow", j.project) for _, j in scripted],
+                              shellcheck, cache_dir)
+    updated = {i: replace(j, project=p) for (i, j), p in zip(scripted, projects, strict=True)}
+    return [(i, updated.get(i, j)) for i, j in jobs]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,16 +202,19 @@ def fix_targets(
 ) -> list[FileFix]:
     """Fix each file to a fixed point; with ``write`` the result replaces the file
     atomically, and only when something changed (a clean file is never rewritten)."""
-    rules = select_rules(select, ignore)
+    selection = Selection(tuple(select), tuple(ignore))
     results: list[FileFix] = []
     for target in targets:
         source, problems = read_source(target.path, target.display)
-        if problems:
-            located = tuple(Located.of(d, source) for d in problems)
+        kind = _kind(target)
+        if problems or kind == "config":
+            found = problems or tuple(check_source(source, "config"))
+            located = tuple(Located.of(d, source) for d in found)
             results.append(FileFix(target, FileReport(target, source, located), None))
             continue
         project = project_for(target.path, source.text)
-        outcome = fix_source(source, unsafe=unsafe, kind=_kind(target), rules=rules,
+        rules = choose_rules(select_rules(), config_of(project), project.path, selection)
+        outcome = fix_source(source, unsafe=unsafe, kind=kind, rules=rules,
                              project=project)
         if write and outcome.changed:
             atomic_write(target.path, source.encode(outcome.text))

@@ -12,20 +12,56 @@ Read from the document's ``Project`` (the caller reads the file), so rules stay 
       pinning: none | tag | sha   # how third-party actions must be pinned (default: none)
       trusted: [actions/*, github/*]  # owners or owner/repo exempt from the pinning policy
     paths:
-      .github/workflows/legacy.yml:
+      .github/workflows/legacy.yml:   # repository-relative; fnmatch patterns (`*` spans `/`)
         ignore: [deprecated-command]
+
+Which rules run is decided by :func:`choose_rules`: a command-line ``--select`` replaces the
+file's choice entirely (the command line wins), a command-line ``--ignore`` always applies.
+Whatever cannot be used is listed in ``Config.problems`` with its place in the file, and the
+rest of the file still applies.
 """
 
 from __future__ import annotations
 
+import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from qmoi.check.base import Rule
+from qmoi.check.registry import all_rules
+from qmoi.diagnostics import Diagnostic, Severity
 from qmoi.parse import Mapping, Scalar, Sequence, parse_yaml
-from qmoi.source import SourceFile
+from qmoi.parse.nodes import Node, kind_name
+from qmoi.source import SourceFile, Span
 
 CONFIG_PATH = ".github/qmoi.yml"
+CONFIG_CODE = "Q902"
+CONFIG_RULE = "invalid-config"
 PINNING = ("none", "tag", "sha")
 DEFAULT_TRUSTED = ("actions/*", "github/*")
+_KEYS = {
+    "": ("rules", "self-hosted-runner", "actions", "paths"),
+    "rules": ("select", "ignore", "severity"),
+    "self-hosted-runner": ("labels",),
+    "actions": ("pinning", "trusted"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    """Something in the configuration that cannot be used as written."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The rules named on the command line; they win over the configuration."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,53 +73,193 @@ class Config:
     pinning: str = "none"
     trusted: tuple[str, ...] = DEFAULT_TRUSTED
     path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    problems: tuple[str, ...] = field(default=(), compare=False)
+    problems: tuple[ConfigProblem, ...] = field(default=(), compare=False)
 
     def ignored_for(self, path: str | None) -> tuple[str, ...]:
+        """Rules ignored for ``path`` (repository-relative) by every matching ``paths:`` key."""
         if path is None:
             return ()
-        return tuple(r for p, rules in self.path_ignores if p == path for r in rules)
+        return tuple(r for pattern, rules in self.path_ignores
+                     if pattern == path or fnmatch.fnmatchcase(path, pattern) for r in rules)
+
+    def severity_for(self, code: str, rule: str) -> Severity | None:
+        """The configured severity of a finding: an exact name or code beats a code prefix,
+        and a longer prefix beats a shorter one."""
+        best, chosen = -1, None
+        for key, level in self.severity:
+            score = 1000 if key in (code, rule) else len(key) if code.startswith(key) else -1
+            if score > best:
+                best, chosen = score, Severity(level)
+        return chosen
 
 
-def _strings(node: object) -> tuple[str, ...]:
-    if isinstance(node, Sequence):
-        return tuple(i.value for i in node.items if isinstance(i, Scalar))
-    if isinstance(node, Scalar) and not node.is_null:
-        return tuple(part.strip() for part in node.value.split(",") if part.strip())
-    return ()
+def named(rule: type[Rule], names: Iterable[str]) -> bool:
+    """Whether ``names`` (codes, code prefixes or rule names) include ``rule``."""
+    return any(rule.code.startswith(n) or rule.name == n for n in names)
 
 
-def _section(root: Mapping, key: str) -> Mapping:
-    node = root.get(key)
-    return node if isinstance(node, Mapping) else Mapping((), root.span)
+def choose_rules(rules: Iterable[type[Rule]], config: Config, path: str | None,
+                 selection: Selection | None = None) -> tuple[type[Rule], ...]:
+    """The rules to run on the file at ``path``."""
+    cli = selection or Selection()
+    if cli.select:
+        chosen = [r for r in rules if named(r, cli.select)]
+    else:
+        dropped = config.ignore + config.ignored_for(path)
+        chosen = [r for r in rules if (not config.select or named(r, config.select))
+                  and not named(r, dropped)]
+    return tuple(r for r in chosen if not named(r, cli.ignore))
 
 
+@lru_cache(maxsize=8)
 def parse_config(text: str) -> Config:
     """The configuration in ``text``; unusable parts are listed in ``problems``."""
     result = parse_yaml(SourceFile(CONFIG_PATH, text))
-    if not isinstance(result.root, Mapping):
-        return Config(problems=("the file is not a YAML mapping",))
+    problems = [ConfigProblem(d.span, d.message) for d in result.diagnostics]
     root = result.root
-    rules, runners, actions = (_section(root, k)
-                               for k in ("rules", "self-hosted-runner", "actions"))
-    severity = _section(rules, "severity")
-    pinning_node = actions.get("pinning")
-    pinning = pinning_node.value if isinstance(pinning_node, Scalar) else "none"
-    problems: list[str] = []
-    if pinning not in PINNING:
-        problems.append(f'actions.pinning must be one of {", ".join(PINNING)}, not "{pinning}"')
-        pinning = "none"
-    paths = _section(root, "paths")
-    path_ignores = tuple((k.value, _strings(v.get("ignore")))
-                         for k, v in paths.pairs if isinstance(v, Mapping))
-    trusted = _strings(actions.get("trusted")) if actions.get("trusted") is not None else None
-    return Config(
-        select=_strings(rules.get("select")),
-        ignore=_strings(rules.get("ignore")),
-        severity=tuple((k.value, v.value) for k, v in severity.pairs if isinstance(v, Scalar)),
-        self_hosted_labels=_strings(runners.get("labels")),
-        pinning=pinning,
-        trusted=trusted if trusted is not None else DEFAULT_TRUSTED,
-        path_ignores=path_ignores,
-        problems=tuple(problems),
-    )
+    if root is None:
+        return Config(problems=tuple(problems))
+    if not isinstance(root, Mapping):
+        problems.append(ConfigProblem(root.span, f"the configuration must be a mapping, "
+                                                 f"not a {kind_name(root)}"))
+        return Config(problems=tuple(problems))
+    return _Reader(problems).read(root)
+
+
+def check_config(source: SourceFile) -> list[Diagnostic]:
+    """The configuration file as a lint target: YAML errors keep their own codes, every
+    other problem is an ``invalid-config`` error."""
+    result = parse_yaml(source)
+    found = list(result.diagnostics)
+    if result.root is None:
+        return found
+    # parse_config lists the YAML errors first; they are already in ``found``.
+    for problem in parse_config(source.text).problems[len(found):]:
+        found.append(Diagnostic(source.path, problem.span, CONFIG_CODE, CONFIG_RULE,
+                                Severity.ERROR, problem.message))
+    return sorted(found, key=Diagnostic.sort_key)
+
+
+def _known(name: str) -> bool:
+    return any(r.name == name or r.code.startswith(name) for r in all_rules())
+
+
+class _Reader:
+    """Reads the sections, collecting problems instead of failing on the first."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+
+    def problem(self, at: Node, message: str) -> None:
+        self.problems.append(ConfigProblem(at.span, message))
+
+    def section(self, root: Mapping, key: str) -> Mapping:
+        node = root.get(key)
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return Mapping((), root.span)
+        if not isinstance(node, Mapping):
+            self.problem(node, f"{key} must be a mapping, not a {kind_name(node)}")
+            return Mapping((), root.span)
+        if key in _KEYS:
+            self.keys(node, key)
+        return node
+
+    def keys(self, node: Mapping, where: str) -> None:
+        allowed = _KEYS[where]
+        for key, _ in node.pairs:
+            if key.value not in allowed:
+                place = f" in {where}" if where else ""
+                self.problem(key, f'unknown key "{key.value}"{place}; expected one of '
+                                  f'{", ".join(allowed)}')
+
+    def strings(self, node: Node | None, what: str) -> tuple[str, ...]:
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return ()
+        if isinstance(node, Scalar):
+            return tuple(part.strip() for part in node.value.split(",") if part.strip())
+        if isinstance(node, Mapping):
+            self.problem(node, f"{what} must be a list of strings, not a mapping")
+            return ()
+        values = []
+        for item in node.items:
+            if isinstance(item, Scalar) and not item.is_null:
+                values.append(item.value)
+            else:
+                self.problem(item, f"{what} must be a list of strings")
+        return tuple(values)
+
+    def rule_names(self, node: Node | None, what: str) -> tuple[str, ...]:
+        names = self.strings(node, what)
+        if names and node is not None:
+            self.unknown_rules(node, names)
+        return names
+
+    def unknown_rules(self, node: Node, names: tuple[str, ...]) -> None:
+        items = node.items if isinstance(node, Sequence) else ()
+        for index, name in enumerate(names):
+            if not _known(name):
+                at = items[index] if index < len(items) else node
+                self.problem(at, f'unknown rule "{name}": not a rule name, code or code prefix')
+
+    def severity(self, node: Mapping) -> tuple[tuple[str, str], ...]:
+        levels = tuple(s.value for s in Severity)
+        found = []
+        for key, value in node.pairs:
+            if not _known(key.value):
+                self.problem(key, f'unknown rule "{key.value}" in rules.severity')
+            elif not isinstance(value, Scalar) or value.value not in levels:
+                shown = value.value if isinstance(value, Scalar) else kind_name(value)
+                self.problem(value, f'severity of "{key.value}" must be one of '
+                                    f'{", ".join(levels)}, not "{shown}"')
+            else:
+                found.append((key.value, value.value))
+        return tuple(found)
+
+    def pinning(self, actions: Mapping) -> str:
+        node = actions.get("pinning")
+        if node is None:
+            return "none"
+        if isinstance(node, Scalar) and node.value in PINNING:
+            return node.value
+        shown = node.value if isinstance(node, Scalar) else kind_name(node)
+        self.problem(node, f'actions.pinning must be one of {", ".join(PINNING)}, not "{shown}"')
+        return "none"
+
+    def paths(self, root: Mapping) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        paths = self.section(root, "paths")
+        found = []
+        for key, value in paths.pairs:
+            if not isinstance(value, Mapping):
+                self.problem(value, f'paths."{key.value}" must be a mapping with "ignore"')
+                continue
+            for inner, _ in value.pairs:
+                if inner.value != "ignore":
+                    self.problem(inner, f'unknown key "{inner.value}" in paths."{key.value}"; '
+                                        "expected ignore")
+            ignored = self.rule_names(value.get("ignore"), f'paths."{key.value}".ignore')
+            found.append((key.value.removeprefix("./"), ignored))
+        return tuple(found)
+
+    def read(self, root: Mapping) -> Config:
+        self.keys(root, "")
+        rules, runners, actions = (self.section(root, k)
+                                   for k in ("rules", "self-hosted-runner", "actions"))
+        trusted = actions.get("trusted")
+        severity = rules.get("severity")
+        return Config(
+            select=self.rule_names(rules.get("select"), "rules.select"),
+            ignore=self.rule_names(rules.get("ignore"), "rules.ignore"),
+            severity=self.severity(severity) if isinstance(severity, Mapping) else
+            self.not_mapping(severity, "rules.severity"),
+            self_hosted_labels=self.strings(runners.get("labels"), "self-hosted-runner.labels"),
+            pinning=self.pinning(actions),
+            trusted=DEFAULT_TRUSTED if trusted is None else
+            self.strings(trusted, "actions.trusted"),
+            path_ignores=self.paths(root),
+            problems=tuple(self.problems),
+        )
+
+    def not_mapping(self, node: Node | None, what: str) -> tuple[tuple[str, str], ...]:
+        if node is not None and not (isinstance(node, Scalar) and node.is_null):
+            self.problem(node, f"{what} must be a mapping of rule to severity")
+        return ()
