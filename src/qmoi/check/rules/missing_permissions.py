@@ -54,7 +54,7 @@ class MissingPermissions(Rule):
             return
         privileged = su.privileged_events(workflow)
         where = "any job" if len(bare) == len(workflow.jobs) else (
-            "jobs " + ", ".join(f'"{j}"' for j in bare))
+            ("job " if len(bare) == 1 else "jobs ") + ", ".join(f'"{j}"' for j in bare))
         extra = f" ({' and '.join(privileged)} runs with write access)" if privileged else ""
         ctx.report(root.key("on") or root, f"no permissions: at the top or in {where}, so the "
                                            f"GITHUB_TOKEN gets the repository's default "

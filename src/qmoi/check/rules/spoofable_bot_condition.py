@@ -81,6 +81,7 @@ def _check(ctx: Context, condition: Scalar, trigger: str, fixable: bool) -> None
                 fix = Fix(f"compare {_AUTHOR} instead", FixSafety.UNSAFE,
                           (Edit(span, _AUTHOR),)) if fixable else None
                 name = ctx.source.text[span.start : span.end]
+                author = _AUTHOR if fixable else "the pull request's author"
                 ctx.report(span, f"in a {trigger} workflow, {name} == '{other.value}' also "
                                  f"holds when the bot merely updated someone else's pull "
-                                 f"request; check {_AUTHOR} instead", fix=fix)
+                                 f"request; check {author} instead", fix=fix)

@@ -185,6 +185,8 @@ def _replacement(lang: str, name: str, frame: su.Frame, text: str, hole: Span
     state, opened = frame
     glued = text[hole.end : hole.end + 1] in _IDENT or text[hole.end : hole.end + 1] == ":"
     whole = opened == hole.start - 1 and text[hole.end : hole.end + 1] == text[opened]
+    if lang == "js" and state in ("sq", "dq"):
+        return _js_string(name, opened, text, hole)
     if lang == "bash":
         if su.is_code(state):
             return hole, f'"${name}"'
@@ -201,12 +203,19 @@ def _replacement(lang: str, name: str, frame: su.Frame, text: str, hole: Span
     ref = f"process.env.{name}"
     if su.is_code(state) or state in ("comment", "block"):
         return hole, ref
-    if state == "tpl":
-        return hole, "${" + ref + "}"
-    if whole:
-        return Span(opened, hole.end + 1), ref
+    return (hole, "${" + ref + "}") if state == "tpl" else None
+
+
+def _js_string(name: str, opened: int, text: str, hole: Span) -> tuple[Span, str]:
+    """Close the string literal around the hole and concatenate the variable."""
+    ref = f"process.env.{name}"
     quote = text[opened]
-    return hole, f"{quote} + {ref} + {quote}"
+    closes = text[hole.end : hole.end + 1] == quote
+    if opened == hole.start - 1:  # at the start of the literal: no empty "" + …
+        return (Span(opened, hole.end + 1), ref) if closes else (
+            Span(opened, hole.end), f"{ref} + {quote}")
+    return (Span(hole.start, hole.end + 1), f"{quote} + {ref}") if closes else (
+        hole, f"{quote} + {ref} + {quote}")
 
 
 def _contexts(lang: str, text: str, holes: dict[int, int]) -> dict[int, su.Frame]:
