@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from qmoi.check.schema_walk import did_you_mean
 from qmoi.diagnostics import Edit, Fix, FixSafety
 from qmoi.expr.yamlspan import value_span_to_source
+from qmoi.model.cron import SHORTEST_INTERVAL_MINUTES, CronSpec
 from qmoi.model.job import Job, Matrix, ReusableCall
 from qmoi.model.values import contains_expression
 from qmoi.parse.nodes import Mapping, Node, Scalar, ScalarKind, Sequence
@@ -289,3 +291,31 @@ def _descend(node: Node, path: list[str]) -> Iterator[Scalar]:
         node.value
     ):
         yield node
+
+
+# --------------------------------------------------------------------------- cron shortcuts
+# CronSpec.fires and min_interval_minutes scan a 400-year calendar (tens of ms per new
+# schedule); these exact shortcuts settle the everyday schedules without it.
+
+_LONGEST_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def surely_fires(spec: CronSpec) -> bool:
+    """True when some date certainly matches: a day of month that exists in one of the
+    months (any date falls on every weekday over the 400-year cycle), or OR-ed day fields."""
+    if not spec.weekdays:
+        return False
+    if spec.dom_restricted and spec.dow_restricted:
+        return True
+    return any(day <= _LONGEST_MONTH[month - 1] for month in spec.months for day in spec.days)
+
+
+def surely_not_too_frequent(spec: CronSpec) -> bool:
+    """True when no two runs can be under 5 minutes apart, whatever the days."""
+    minutes, hours = sorted(spec.minutes), sorted(spec.hours)
+    gaps = [b - a for a, b in pairwise(minutes)]
+    spread = minutes[-1] - minutes[0]
+    gaps += [(b - a) * 60 - spread for a, b in pairwise(hours)]
+    # Across midnight: the last run of one day to the first of the next firing day.
+    gaps.append(24 * 60 - ((hours[-1] - hours[0]) * 60 + spread))
+    return min(gaps) >= SHORTEST_INTERVAL_MINUTES

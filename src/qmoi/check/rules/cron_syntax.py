@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qmoi.check.base import Context, Rule
-from qmoi.check.events_util import inner_span
+from qmoi.check.events_util import inner_span, surely_fires
 from qmoi.check.registry import register
 from qmoi.diagnostics import Severity
 from qmoi.model.cron import CronError, parse_cron
@@ -64,7 +64,7 @@ def _check(ctx: Context, cron: Scalar) -> None:
         at = inner_span(cron, ctx.source, error.offset, length)
         ctx.report(at, f'bad cron "{cron.value}": {error.message}')
         return
-    if not spec.fires:
+    if not surely_fires(spec) and not spec.fires:
         ctx.report(cron, f'cron "{cron.value}" never fires: no date matches it',
                    severity=Severity.WARNING)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qmoi.check.base import Context, Rule
+from qmoi.check.events_util import surely_not_too_frequent
 from qmoi.check.registry import register
 from qmoi.diagnostics import Severity
 from qmoi.model.cron import SHORTEST_INTERVAL_MINUTES, CronError, parse_cron, too_frequent
@@ -50,7 +51,7 @@ class ScheduleTooFrequent(Rule):
                     spec = parse_cron(cron.value)
                 except CronError:
                     continue  # cron-syntax reports it
-                if too_frequent(spec):
+                if not surely_not_too_frequent(spec) and too_frequent(spec):
                     gap = spec.min_interval_minutes
                     unit = "minute" if gap == 1 else "minutes"
                     ctx.report(cron, f'cron "{cron.value}" asks for runs {gap} {unit} apart; '
