@@ -91,8 +91,11 @@ class ObjectType:
     def __str__(self) -> str:
         if not self.props and self.rest is not None:
             return f"map<string, {self.rest}>"
-        shown = ", ".join(f"{name}: {_short(t)}" for name, t in self.props[:6])
-        more = ", ..." if len(self.props) > 6 or self.rest is not None else ""
+        if len(self.props) > 4:
+            shown = ", ".join(name for name, _ in self.props[:4])
+        else:
+            shown = ", ".join(f"{name}: {_short(t)}" for name, t in self.props)
+        more = ", ..." if len(self.props) > 4 or self.rest is not None else ""
         return "object{" + shown + more + "}"
 
 
