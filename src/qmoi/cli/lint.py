@@ -5,8 +5,12 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from qmoi.shellcheck import Shellcheck
 
 
 class Format(StrEnum):
@@ -24,6 +28,9 @@ def lint(
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes first (as `qmoi fix`)."),
     unsafe: bool = typer.Option(False, "--unsafe", help="With --fix: also unsafe fixes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the result cache."),
+    shellcheck: bool | None = typer.Option(
+        None, "--shellcheck/--no-shellcheck",
+        help="Check run: scripts with shellcheck (default: when it is installed)."),
 ) -> int:
     """Check workflows: exit 0 when clean, 1 when something is reported, 2 on error."""
     if fix:
@@ -39,12 +46,28 @@ def lint(
     targets = resolve_targets(list(paths or []), cwd)
     home = None if no_cache else qmoi_home(find_repo_root(cwd))
     reports = lint_targets(targets, split_values(select), split_values(ignore),
-                           cache_dir=None if home is None else home / "cache")
+                           cache_dir=None if home is None else home / "cache",
+                           shellcheck=_shellcheck(shellcheck))
     if output is Format.JSON:
         sys.stdout.write(render_json(loc for r in reports for loc in r.found))
     else:
         sys.stdout.write(render_text((loc, r.source) for r in reports for loc in r.found))
     return 1 if any(r.found for r in reports) else 0
+
+
+def _shellcheck(wanted: bool | None) -> Shellcheck | None:
+    """The shellcheck to use: found automatically unless ``--no-shellcheck``; asking for it
+    with ``--shellcheck`` when it is not installed is an error."""
+    if wanted is False:
+        return None
+    from qmoi.errors import UsageError
+    from qmoi.shellcheck import find_shellcheck
+
+    found = find_shellcheck()
+    if found is None and wanted:
+        raise UsageError("shellcheck was not found; install it with "
+                         "`pip install 'qmoi[shellcheck]'` or drop --shellcheck")
+    return found
 
 
 def split_values(values: list[str]) -> list[str]:

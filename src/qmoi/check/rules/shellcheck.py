@@ -7,6 +7,7 @@ from typing import ClassVar
 from qmoi.check.base import Context, DocumentKind, Rule
 from qmoi.check.registry import register
 from qmoi.check.shell_util import (
+    POSIX_OS,
     RESULTS_PATH,
     Finding,
     RunScript,
@@ -43,8 +44,10 @@ class Shellcheck(Rule):
     Why:
         Unquoted variables, missing ``|| exit`` after ``cd``, syntax errors: the bugs
         that make a step fail, or pass when it should not, are cheaper to see here.
-        Syntax errors are errors (bash refuses the script, the step fails); shellcheck's
-        other errors and warnings are warnings, its info and style notes are info.
+        shellcheck's errors and warnings are warnings (its parser is not bash, and the
+        shell is not always known for sure), its info and style notes are info. A
+        default-shell script that bash cannot parse, in a job that may run on Windows,
+        is taken for PowerShell and not reported.
 
     Example:
         on: push
@@ -79,7 +82,7 @@ class Shellcheck(Rule):
 def _report(ctx: Context, script: RunScript, results: dict[str, tuple[Finding, ...]]) -> None:
     checked = shellcheck_input(script)
     findings = None if checked is None else results.get(checked.key)
-    if not findings:
+    if not findings or _probably_powershell(script, findings):
         return
     value = script.run.value
     starts = [0, *(i + 1 for i, c in enumerate(value) if c == "\n")]
@@ -93,7 +96,7 @@ def _report(ctx: Context, script: RunScript, results: dict[str, tuple[Finding, .
         begin = table[min(start, last)]
         stop = table[min(end - 1, last)] + 1 if end > start else begin
         ctx.report(Span(begin, max(begin, stop)),
-                   f"SC{finding.code}: {finding.message.rstrip('.')}",
+                   f"SC{finding.code}: {finding.message.strip().rstrip('.').rstrip()}",
                    severity=_severity(finding))
 
 
@@ -107,7 +110,12 @@ def _offset(starts: list[int], value: str, line: int, column: int) -> int:
     return min(start + max(column - 1, 0), stop)
 
 
+def _probably_powershell(script: RunScript, findings: tuple[Finding, ...]) -> bool:
+    """A default-shell script of a job that may run on Windows, which bash cannot parse,
+    is taken to be the PowerShell script it then is."""
+    return (script.shell is None and not script.oses <= POSIX_OS
+            and any(f.level == "error" and f.code < 2000 for f in findings))
+
+
 def _severity(finding: Finding) -> Severity:
-    if finding.level == "error" and finding.code < 2000:
-        return Severity.ERROR  # a parse error: bash refuses the script
     return _LEVELS.get(finding.level, Severity.WARNING)
