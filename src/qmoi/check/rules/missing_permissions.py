@@ -6,7 +6,7 @@ from qmoi.check import security_util as su
 from qmoi.check.base import Context, Rule
 from qmoi.check.registry import register
 from qmoi.diagnostics import Edit, Fix, FixSafety, Severity
-from qmoi.parse.nodes import Mapping
+from qmoi.parse.nodes import Mapping, Scalar
 from qmoi.source import Span
 
 
@@ -64,16 +64,37 @@ class MissingPermissions(Rule):
 
 
 def _fix(text: str, root: Mapping) -> Fix | None:
-    on_key, on_value = root.key("on"), root.get("on")
-    if root.flow or on_key is None or on_value is None:
+    on_key = root.key("on")
+    if root.flow or on_key is None:
         return None
-    pos, prefix = su.after_line(text, on_value.span.end)
+    pos, prefix = _after_on(text, root, on_key)
     nl = prefix or su.newline_at(text, on_key.span.start)
     indent = " " * su.indent_at(text, on_key.span.start)
     step = _indent_step(text, root)
     block = f"{indent}permissions:{nl}{indent}{' ' * step}contents: read"
     return Fix("add permissions: contents: read", FixSafety.UNSAFE,
                (Edit(Span(pos, pos), f"{prefix}{block}" if prefix else f"{block}{nl}"),))
+
+
+def _after_on(text: str, root: Mapping, on_key: Scalar) -> tuple[int, str]:
+    """Where the ``on:`` block ends: before the next top-level key and the blank lines and
+    top-level comments that lead to it (node ends are not used: a block ending in an alias
+    reports the alias target's end)."""
+    keys = [key for key, _ in root.pairs]
+    following = keys[keys.index(on_key) + 1 :]
+    if not following:
+        return su.after_line(text, len(text))
+    column = su.indent_at(text, on_key.span.start)
+    pos = following[0].span.start - su.indent_at(text, following[0].span.start)
+    while pos > 0:
+        start = text.rfind("\n", 0, pos - 1) + 1
+        line = text[start:pos]
+        content = line.strip()
+        if content and not (content.startswith("#")
+                            and len(line) - len(line.lstrip()) <= column):
+            break
+        pos = start
+    return pos, ""
 
 
 def _indent_step(text: str, root: Mapping) -> int:
