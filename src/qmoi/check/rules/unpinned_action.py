@@ -33,7 +33,7 @@ class UnpinnedAction(Rule):
         Tags and branches can be moved by whoever controls the action's repository, so
         the code that runs with the job's secrets can change without a commit here. A
         SHA is the only immutable reference
-        (https://docs.github.com/en/actions/reference/security/secure-use#using-third-party-actions).
+        (https://docs.github.com/en/actions/security-guides/security-hardening-for-github-actions#using-third-party-actions).
 
     Example:
         on: push
