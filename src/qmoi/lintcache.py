@@ -37,10 +37,24 @@ def _decode(path: str, item: list[Any]) -> Diagnostic:
     return Diagnostic(path, Span(start, end), code, rule, Severity(severity), message, decoded)
 
 
+def code_fingerprint() -> str:
+    """Identifies the installed QMOI code (every module's size and mtime), so that results
+    cached by one build of the rules are never served by another — also in an editable
+    install, where the version number does not change."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json"):
+            info = path.stat()
+            digest.update(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}\n"
+                          .encode())
+    return digest.hexdigest()
+
+
 class LintCache:
     def __init__(self, file: Path, fingerprint: str) -> None:
         self.file = file
-        self.salt = f"{__version__}\0{fingerprint}\0".encode()
+        self.salt = f"{code_fingerprint()}\0{fingerprint}\0".encode()
         self.entries: dict[str, list[list[Any]]] = {}
         self.used: set[str] = set()
         self.dirty = False

@@ -141,3 +141,12 @@ def test_parse_never_raises(text: str) -> None:
     result = parse(text)
     for diag in result.diagnostics:
         assert 0 <= diag.span.start <= diag.span.end <= len(text)
+
+
+def test_block_mapping_ending_in_an_alias_ends_at_the_alias() -> None:
+    text = "base: &b [push]\non:\n  push: *b\nname: x\n"
+    root = parse(text).root
+    assert isinstance(root, Mapping)
+    on = root.get("on")
+    assert isinstance(on, Mapping)
+    assert text[on.span.start : on.span.end] == "push: *b"

@@ -98,9 +98,18 @@ class _Run:
                             self.rules, self.project)
 
     def candidates(self) -> list[tuple[Diagnostic, Fix]]:
-        return [(d, d.fix) for d in self.found
-                if d.fix is not None and _allowed(d.fix, self.unsafe)
-                and (d.code, d.fix.title) not in self.refused]
+        # One fix may be attached to several diagnostics (one edit resolving many findings):
+        # it is applied once.
+        seen: set[Fix] = set()
+        found: list[tuple[Diagnostic, Fix]] = []
+        for d in self.found:
+            fix = d.fix
+            if (fix is None or not _allowed(fix, self.unsafe) or fix in seen
+                    or (d.code, fix.title) in self.refused):
+                continue
+            seen.add(fix)
+            found.append((d, fix))
+        return found
 
     def attempt(self, items: list[tuple[Diagnostic, Fix]]) -> tuple[str, list[Diagnostic]] | str:
         try:

@@ -67,6 +67,9 @@ class _Open:
     tag: str | None
     children: list[Node]
     size: int
+    # Where the last child's *event* ended: an alias child's node span is the anchor's,
+    # elsewhere in the file, so a block collection's end is taken from here instead.
+    last_end: int = -1
 
 
 def _diag(path: str, start: int, end: int, code: str, message: str) -> Diagnostic:
@@ -107,6 +110,7 @@ class _Builder:
             top = stack[-1]
             top.children.append(node)
             top.size += 1
+            top.last_end = event.end_mark.index
         else:
             self.documents.append(node)
 
@@ -120,10 +124,9 @@ class _Builder:
 
     def _close(self, event: Any) -> None:
         top = self.stack.pop()
+        end = top.last_end if top.children else top.end
         if top.flow:
             end = event.end_mark.index
-        else:
-            end = top.children[-1].span.end if top.children else top.end
         span = Span(top.start, max(end, top.start))
         node: Node
         if top.is_mapping:
@@ -132,7 +135,7 @@ class _Builder:
             node = Sequence(tuple(top.children), span, top.flow, top.anchor, top.tag)
         self._guard(top.size, node)
         self.physical += 1
-        self._add(node, top.size, top.anchor)
+        self._add(node, top.size, top.anchor, span.end)
 
     def _alias(self, event: Any) -> None:
         start, end = event.start_mark.index, event.end_mark.index
@@ -142,7 +145,7 @@ class _Builder:
                                f'alias "*{event.anchor}" refers to an unknown anchor'))
         node, size = target
         self._guard(size + (self.stack[-1].size if self.stack else 0), node)
-        self._add(node, size, None)
+        self._add(node, size, None, end)
 
     def _guard(self, size: int, node: Node) -> None:
         """Only aliases make a collection's expanded size exceed the nodes actually written,
@@ -153,13 +156,14 @@ class _Builder:
                 "aliases expand this document beyond a safe size (a YAML \"alias bomb\"); "
                 "GitHub would reject it"))
 
-    def _add(self, node: Node, size: int, anchor: str | None) -> None:
+    def _add(self, node: Node, size: int, anchor: str | None, end: int) -> None:
         if anchor:
             self.anchors[anchor] = (node, size)
         if self.stack:
             top = self.stack[-1]
             top.children.append(node)
             top.size += size
+            top.last_end = end
         else:
             self.documents.append(node)
 
