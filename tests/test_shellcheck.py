@@ -7,19 +7,23 @@ The golden files under tests/check/fixtures/shellcheck/checked/ need the real bi
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from qmoi import shellcheck as sc
 from qmoi.check import check_source
 from qmoi.check.base import DocumentKind, Project
-from qmoi.check.shell_util import ShellcheckInput, mask_expressions
+from qmoi.check.shell_util import ShellcheckInput, mask_expressions, posix_commands
 from qmoi.diagnostics import Located
 from qmoi.discover import Target
+from qmoi.fix import fix_source
 from qmoi.lint import lint_targets
 from qmoi.report.diagnostics import headline
 from qmoi.source import SourceFile
@@ -147,3 +151,49 @@ def test_cli_option_turns_shellcheck_on_and_off(tmp_path: Path,
     monkeypatch.setattr(sc, "find_shellcheck", lambda: None)
     assert run([*only, "w.yml"]) == 0
     assert run([*only, "--shellcheck", "w.yml"]) == 2
+
+
+@needs_shellcheck
+def test_documented_example_triggers_the_rule(tmp_path: Path) -> None:
+    import inspect
+    import re
+
+    from qmoi.check.rules.shellcheck import Shellcheck as Rule
+
+    doc = inspect.cleandoc(Rule.__doc__ or "")
+    example = inspect.cleandoc(re.split(r"^(?:Example|Fix safety):\n", doc, flags=re.M)[1])
+    path = tmp_path / "example.yml"
+    path.write_text(example + "\n")
+    assert [line.split("/", 1)[1] for line in _lines(path)] == [
+        "example.yml:6:19: SC2086: Double quote to prevent globbing and word splitting "
+        "[shellcheck]"]
+
+
+# --- properties of the shell helpers the C8xx rules share ------------------------------------
+
+
+_SHELLISH = st.text(alphabet=st.sampled_from(list("ab $(){}'\"`\\;|&<>#\n=:-")), max_size=60)
+
+
+@given(_SHELLISH)
+def test_posix_reader_is_total_and_its_words_are_ordered_spans(script: str) -> None:
+    spans = [w for c in posix_commands(script).commands for w in c.words]
+    assert all(0 <= s < e <= len(script) for s, e in spans)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+
+
+_VALUE = st.text(alphabet=st.sampled_from(list("ab1 $-_./{}'\"")), min_size=1, max_size=12)
+
+
+@given(_VALUE, st.sampled_from(["|", "plain", "'", '"']), st.sampled_from(["\n", "\r\n"]))
+def test_rewriting_set_output_never_breaks_the_file(value: str, style: str, eol: str) -> None:
+    line = f'echo "::set-output name=out::{value}"'
+    assume(style != "plain" or (": " not in line and " #" not in line))
+    run = {"|": f"|{eol}          {line}", "plain": line,
+           "'": "'" + line.replace("'", "''") + "'",
+           '"': '"' + line.replace("\\", "\\\\").replace('"', '\\"') + '"'}[style]
+    text = eol.join(["on: push", "jobs:", "  a:", "    runs-on: ubuntu-latest",
+                     "    steps:", f"      - run: {run}", ""])
+    outcome = fix_source(SourceFile("w.yml", text))
+    assert not outcome.rejected
+    assert not any(d.code.startswith("P") for d in outcome.remaining)

@@ -349,7 +349,7 @@ class _Reader:
 
     def end_word(self) -> None:
         if self.word_start >= 0:
-            self.words.append((self.word_start, self.i))
+            self.words.append((self.word_start, min(self.i, len(self.text))))
             self.word_start = -1
 
     def end_command(self, piped: bool = False) -> None:
