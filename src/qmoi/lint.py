@@ -32,7 +32,7 @@ class FileReport:
 
 
 def _kind(target: Target) -> SourceKind:
-    if target.kind == "config" or target.path.as_posix().endswith("/" + CONFIG_PATH):
+    if target.kind == "config" or target.path.resolve().as_posix().endswith("/" + CONFIG_PATH):
         return "config"
     return "action" if target.kind == "action" else "workflow"
 

@@ -102,7 +102,7 @@ def _suppress(document: Document, chosen: list[type[Rule]],
         return kept
     applicable = [r for r in all_rules() if document.kind in r.targets]
     names = RuleNames(
-        known=frozenset(n for r in all_rules() for n in (r.code, r.name)),
+        known=frozenset(n for r in (*all_rules(), *chosen) for n in (r.code, r.name)),
         enabled=frozenset(n for r in chosen for n in (r.code, r.name)),
         complete=len(chosen) >= len(applicable),
     )

@@ -100,7 +100,9 @@ def find_suppressions(source: SourceFile, root: Node) -> list[Suppression]:
     if MARKER not in text:
         return []
     starts, ends, blocks = _regions(root)
-    block_lines = {source.position(s).line: source.position(e).line for s, e in blocks.items()}
+    # A block scalar's span ends after its last line break: its last line is the one before.
+    block_lines = {source.position(s).line: source.position(max(s, e - 1)).line
+                   for s, e in blocks.items()}
     block_spans = sorted(blocks.items())
     found = []
     for match in _DIRECTIVE.finditer(text):
@@ -159,8 +161,11 @@ def _silenced(diagnostic: Diagnostic, source: SourceFile,
     for suppression in by_line.get(source.position(diagnostic.span.start).line, ()):
         for index, entry in enumerate(suppression.entries):
             if _matches(entry, diagnostic):
+                # Only the first matching entry counts: a second one naming the same rule
+                # (by code and by name) is redundant and reported as unused.
                 suppression.used.add(index)
                 silenced = True
+                break
     return silenced
 
 

@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from qmoi.lint import FileReport
     from qmoi.shellcheck import Shellcheck
 
 
 class Format(StrEnum):
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
 
 
 def lint(
@@ -39,20 +42,40 @@ def lint(
         return run_fix(paths, unsafe=unsafe, diff=False, check=False, select=select,
                        ignore=ignore)
     from qmoi.discover import find_repo_root, qmoi_home, resolve_targets
-    from qmoi.lint import lint_targets
-    from qmoi.report.diagnostics import render_json, render_text
+    from qmoi.lint import config_target, lint_targets
 
     cwd = Path.cwd()
+    root = find_repo_root(cwd)
     targets = resolve_targets(list(paths or []), cwd)
-    home = None if no_cache else qmoi_home(find_repo_root(cwd))
+    if not paths:  # the whole repository: its configuration is checked too
+        targets += config_target(root, cwd)
+    home = None if no_cache else qmoi_home(root)
     reports = lint_targets(targets, split_values(select), split_values(ignore),
                            cache_dir=None if home is None else home / "cache",
                            shellcheck=_shellcheck(shellcheck))
-    if output is Format.JSON:
-        sys.stdout.write(render_json(loc for r in reports for loc in r.found))
-    else:
-        sys.stdout.write(render_text((loc, r.source) for r in reports for loc in r.found))
+    sys.stdout.write(_render(output, reports, root))
     return 1 if any(r.found for r in reports) else 0
+
+
+def _render(output: Format, reports: list[FileReport], root: Path | None) -> str:
+    from qmoi.report.diagnostics import render_json, render_text
+
+    if output is Format.JSON:
+        return render_json(loc for r in reports for loc in r.found)
+    if output is Format.TEXT:
+        return render_text((loc, r.source) for r in reports for loc in r.found)
+    from qmoi.check import all_rules
+    from qmoi.report.files import ReportedFile, repo_relative
+
+    files = [ReportedFile(repo_relative(r.target.path, root), r.target.display, r.target.path,
+                          r.source, r.found) for r in reports]
+    if output is Format.SARIF:
+        from qmoi.report.sarif import render_sarif
+
+        return render_sarif(files, all_rules(), root)
+    from qmoi.report.github import render_github
+
+    return render_github(files)
 
 
 def _shellcheck(wanted: bool | None) -> Shellcheck | None:
