@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from run_helpers import make_repo
 
 from qmoi.cli.app import run as cli
+from run_helpers import make_repo
 
 WORKFLOW = """
     name: CI

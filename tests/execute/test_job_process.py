@@ -8,10 +8,9 @@ import threading
 import time
 from pathlib import Path
 
-from run_helpers import make_repo, run_repo
-
 from qmoi.execute.process import Grace, LineSplitter, run_process
 from qmoi.runners.base import CancelToken
+from run_helpers import make_repo, run_repo
 
 
 def _alive(pid: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from run_helpers import make_repo, run_repo
+from run_helpers import git, make_repo, run_repo
 
 
 def test_env_precedence_and_default_variables(tmp_path: Path) -> None:
@@ -51,7 +51,8 @@ def test_outputs_between_steps_and_jobs_with_heredoc(tmp_path: Path) -> None:
               - id: s
                 run: |
                   echo "one=1" >> "$GITHUB_OUTPUT"
-                  { echo "many<<EOF"; echo "line a"; echo "line b"; echo "EOF"; } >> "$GITHUB_OUTPUT"
+                  { echo "many<<EOF"; echo "line a"; echo "line b"; echo "EOF"; } \
+                    >> "$GITHUB_OUTPUT"
               - run: echo "step sees ${{ steps.s.outputs.one }}"
           use:
             needs: make
@@ -246,3 +247,23 @@ def test_uses_steps_and_container_jobs_fail_clearly(tmp_path: Path) -> None:
     boxed = [e for e in out.events if getattr(e, "key", "") == "boxed"
              and type(e).__name__ == "JobFinished"]
     assert "Docker or Podman" in (boxed[0].message or "")  # type: ignore[attr-defined]
+
+
+def test_matrix_legs_get_their_own_checkouts_in_parallel(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"ci.yml": """
+        on: push
+        jobs:
+          leg:
+            runs-on: ubuntu-latest
+            strategy:
+              matrix: {n: [1, 2, 3, 4, 5, 6, 7, 8]}
+            steps:
+              - run: |
+                  test "$(git rev-parse HEAD)" = "$GITHUB_SHA"
+                  test ! -e mine && echo "${{ matrix.n }}" > mine
+        """})
+    out = run_repo(repo, capacity=8)
+    assert out.record.result == "success"
+    assert len(out.record.jobs) == 8
+    # every job's worktree was removed again
+    assert len(git(repo, "worktree", "list").splitlines()) == 1

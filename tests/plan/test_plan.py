@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from run_helpers import commit, git, make_repo
 
 from qmoi.errors import InputError, UsageError
 from qmoi.plan import (
@@ -19,6 +18,7 @@ from qmoi.plan import (
 )
 from qmoi.plan.dotenv import parse_dotenv
 from qmoi.plan.show import draw_graph, list_jobs
+from run_helpers import commit, git, make_repo
 
 RUN = RunInfo("1")
 

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_helpers import make_repo
 
 from qmoi.events import Event, JobFinished, JobStarted
 from qmoi.plan import build_plan, load_workflows, synthesise_event
 from qmoi.plan.contexts import RunInfo
 from qmoi.runners import CancelToken, InlineRunner
 from qmoi.schedule import JobRequest, RunOptions, RunRecord, Scheduler
+from run_helpers import make_repo
 
 
 class Scripted:
@@ -145,7 +145,7 @@ def test_fail_fast_cancels_queued_and_running_legs(tmp_path: Path) -> None:
 
 
 def test_no_fail_fast_lets_legs_finish(tmp_path: Path) -> None:
-    result, record, _ = _run(tmp_path, """
+    _, record, _ = _run(tmp_path, """
         on: push
         jobs:
           m:
@@ -214,7 +214,7 @@ def test_matrix_from_needs_is_expanded_after_the_needs(tmp_path: Path) -> None:
 
 
 def test_concurrency_group_cancel_in_progress(tmp_path: Path) -> None:
-    result, record, _ = _run(tmp_path, """
+    _, record, _ = _run(tmp_path, """
         on: push
         jobs:
           m:
@@ -227,7 +227,7 @@ def test_concurrency_group_cancel_in_progress(tmp_path: Path) -> None:
 
 
 def test_concurrency_group_replaces_the_pending_job(tmp_path: Path) -> None:
-    result, record, _ = _run(tmp_path, """
+    _, record, _ = _run(tmp_path, """
         on: push
         jobs:
           m:
@@ -242,7 +242,7 @@ def test_concurrency_group_replaces_the_pending_job(tmp_path: Path) -> None:
 
 
 def test_job_timeout_fails_the_job(tmp_path: Path) -> None:
-    result, record, events = _run(tmp_path, """
+    result, record, _ = _run(tmp_path, """
         on: push
         jobs:
           slow: {runs-on: x, timeout-minutes: 0.005, steps: [{run: a}]}

@@ -52,10 +52,10 @@ def run(
         raise UsageError("--max-parallel must be at least 1")
     cwd = Path.cwd()
     root = _root(cwd, workflows)
-    loaded = load_workflows(list(workflows), cwd, root)
-    info = _event(root, event, event_path, _pairs(inputs, "--input", "="))
     home = qmoi_home(root)
     assert home is not None
+    loaded = load_workflows(list(workflows), cwd, root, home / "cache")
+    info = _event(root, event, event_path, _pairs(inputs, "--input", "="))
     run_info, run_dir = new_run(home / "runs") if not (list_only or graph or dry_run) else (
         _dry_run_info(), home / "runs")
     vars_ = {**_file(var_file), **_pairs(variables, "--var", "=")}

@@ -20,7 +20,7 @@ from qmoi.execute.engines import container_problem
 from qmoi.execute.job_state import JobState
 from qmoi.execute.process import Grace
 from qmoi.execute.steps import run_steps
-from qmoi.execute.workspace import prepare, release
+from qmoi.execute.workspace import WorkspacePool, prepare, release
 from qmoi.expr import Status
 from qmoi.model import Job, Workflow
 from qmoi.plan.load import load_workflow
@@ -38,7 +38,24 @@ class HostExecutor:
     def __init__(self, grace: Grace = Grace()) -> None:
         self.grace = grace
         self._workflows: dict[tuple[str, float], Workflow] = {}
+        self._pools: dict[tuple[str, str], WorkspacePool] = {}
         self._lock = threading.Lock()
+
+    def _pool(self, request: JobRequest) -> WorkspacePool:
+        key = (request.root, request.run_dir)
+        with self._lock:
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = self._pools[key] = WorkspacePool(
+                    Path(request.root), Path(request.run_dir) / "workspaces")
+        return pool
+
+    def close(self) -> None:
+        """Wait for workspace removals and drop the unused spares."""
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.close()
 
     def _workflow(self, request: JobRequest) -> Workflow:
         path = Path(request.workflow_path)
@@ -55,8 +72,9 @@ class HostExecutor:
         run_dir = Path(request.run_dir)
         try:
             job = self._job(request)
-            folders = prepare(Path(request.root), run_dir / "jobs" / request.key,
-                              str(request.github["sha"]), run_dir.parent.parent / "toolcache")
+            pool = self._pool(request)
+            folders = prepare(pool, run_dir / "jobs" / request.key, str(request.github["sha"]),
+                              run_dir.parent.parent / "toolcache")
         except QmoiError as error:
             emit(JobFinished(request.key, "failure", {}, time.time(), str(error)))
             return
@@ -64,10 +82,10 @@ class HostExecutor:
                          self.grace)
         try:
             message = self._run(state)
+            outputs = _job_outputs(state) if message is None else {}
         finally:
             state.groups.kill_all()
-            release(folders)
-        outputs = _job_outputs(state) if message is None else {}
+            release(pool, folders)
         emit(JobFinished(request.key, _RESULTS[state.status], outputs, time.time(), message))
 
     def _job(self, request: JobRequest) -> Job:

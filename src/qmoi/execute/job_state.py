@@ -61,6 +61,8 @@ class JobState:
     part_index: int = 0
     action_names: dict[str, int] = field(default_factory=dict)
     debug: bool = False
+    _host_env: dict[str, str] | None = None
+    command_files: dict[str, str] | None = None
 
     @property
     def key(self) -> str:
@@ -142,13 +144,19 @@ class JobState:
             action=action, base_ref=str(github["base_ref"]), head_ref=str(github["head_ref"]),
             runner_workspace=str(self.folders.root), debug=self.debug,
         )
-        host = {k: v for k, v in os.environ.items()
-                if not k.startswith(("GITHUB_", "RUNNER_", "INPUT_", "STATE_"))}
+        host = self.host_env()
         merged = merge_step_env(data, workflow_env=self.env, github_env=self.github_env,
                                 step_env=step_env, action_env=extra or {},
                                 prepend_path=self.path_entries,
                                 base_path=host.get("PATH", os.defpath))
         return {**host, **merged}
+
+    def host_env(self) -> dict[str, str]:
+        """This machine's environment minus what the runner itself sets (read once)."""
+        if self._host_env is None:
+            self._host_env = {k: v for k, v in os.environ.items()
+                              if not k.startswith(("GITHUB_", "RUNNER_", "INPUT_", "STATE_"))}
+        return self._host_env
 
     # ------------------------------------------------------------------ events
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from qmoi.events import Annotation, Event, LogLine, StepFinished, StepStarted
-from qmoi.fsutil import atomic_write
 
 _PREFIX = {"group": "##[group]", "endgroup": "##[endgroup]", "debug": "##[debug]",
            "command": "", "error": "##[error]", "out": ""}
@@ -26,8 +25,9 @@ class RunRecorder:
         self._logs: dict[tuple[str, int], IO[str]] = {}
 
     def write_json(self, name: str, data: Any) -> None:
+        # A run record is a log, not state: no fsync (it would cost more than a step).
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        atomic_write(self.run_dir / name, text.encode("utf-8"))
+        (self.run_dir / name).write_text(text, encoding="utf-8")
 
     def add(self, event: Event) -> None:
         self._events.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")

@@ -57,10 +57,9 @@ class RunStep(BaseKind):
                                      "timeout-minutes", job.source, step.timeout_minutes)
         path = job.folders.temp / shell.script_name(uuid.uuid4().hex)
         path.write_text(fix_up_script(shell.shell, script, os_name="Linux"), encoding="utf-8")
-        try:
-            done = run.io.run(shell.argv(str(path)), env=env, cwd=cwd, timeout=timeout)
-        finally:
-            path.unlink(missing_ok=True)
+        # The script stays until the job's temp folder goes: a background process the
+        # step started may still be reading it (bash reads scripts as it runs them).
+        done = run.io.run(shell.argv(str(path)), env=env, cwd=cwd, timeout=timeout)
         if done.stopped == "cancelled":
             run.io.error("The operation was canceled.")
             return CANCELLED

@@ -56,13 +56,18 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
         recorder.add(event)
         sink(event)
 
-    runner = InlineRunner(executor or HostExecutor(spec.grace), spec.capacity)
+    host: HostExecutor | None = None
+    if executor is None:
+        host = executor = HostExecutor(spec.grace)
+    runner = InlineRunner(executor, spec.capacity)
     scheduler = Scheduler(spec.plan, spec.workflows, runner, fan_out, spec.options)
     try:
         _run_interruptibly(scheduler)
     finally:
         runner.close()
         recorder.close(record.to_json())
+        if host is not None:
+            host.close()
     return record
 
 

@@ -6,7 +6,7 @@ step_summary, state, output — FileCommandManager.cs).
 
 from __future__ import annotations
 
-import contextlib
+import os
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -40,6 +40,20 @@ _FILES = {"path": "add_path", "env": "set_env", "step_summary": "step_summary",
           "state": "save_state", "output": "set_output"}
 
 
+def job_command_files(job: JobState) -> dict[str, str]:
+    """The five environment files, made once per job and emptied after every step part
+    (the runner makes new ones per step; an empty file is the same thing to a step, and
+    this saves five creations and deletions per step)."""
+    if job.command_files is None:
+        tag = uuid.uuid4().hex
+        folder = job.folders.file_commands
+        job.command_files = {name: str(folder / f"{stem}_{tag}")
+                             for name, stem in _FILES.items()}
+        for path in job.command_files.values():
+            Path(path).touch()
+    return job.command_files
+
+
 class StepIO:
     def __init__(self, job: JobState, index: int, env_context: Mapping[str, str]) -> None:
         self.job, self.index = job, index
@@ -55,11 +69,7 @@ class StepIO:
         # After a cancellation, the steps that still run (``always()``) get a fresh token:
         # they must not be stopped by the cancellation that already happened.
         self.token = job.token if not job.token.cancelled else CancelToken()
-        tag = uuid.uuid4().hex
-        folder = job.folders.file_commands
-        self.files = {name: str(folder / f"{stem}_{tag}") for name, stem in _FILES.items()}
-        for path in self.files.values():
-            Path(path).touch()
+        self.files = job_command_files(job)
 
     # ------------------------------------------------------------------ output
 
@@ -115,8 +125,19 @@ class StepIO:
     # ------------------------------------------------------------------ files
 
     def _read(self, name: str) -> bytes | None:
+        """The file's bytes, leaving it empty for the next step (a stat first: most steps
+        write none of the five files, and a stat is the cheapest way to know)."""
+        path = self.files[name]
         try:
-            return Path(self.files[name]).read_bytes()
+            if os.stat(path).st_size == 0:
+                return None
+            with open(path, "r+b") as handle:
+                data = handle.read()
+                handle.truncate(0)
+            return data
+        except FileNotFoundError:
+            Path(path).touch()  # the step deleted it; the next step gets a fresh one
+            return None
         except OSError:
             return None
 
@@ -134,9 +155,6 @@ class StepIO:
             self.error(summary.error)
         self._key_values("state")
         self._key_values("output")
-        for path in self.files.values():
-            with contextlib.suppress(OSError):
-                Path(path).unlink()
 
     def _key_values(self, name: str) -> None:
         parsed = read_key_value_file(self._read(name))

@@ -41,6 +41,8 @@ class StepRun:
         return contexts
 
     def render(self, scalar: Scalar | None) -> str:
+        if scalar is None or "${{" not in scalar.value:
+            return render_text(scalar, {})  # nothing to evaluate: skip building contexts
         return render_text(scalar, self.contexts(), self.job.source, options=self.job.options)
 
     def process_env(self, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -72,6 +72,13 @@ def _if_contexts(state: JobState) -> dict[str, object]:
     return contexts
 
 
+def _condition(state: JobState, step: Step) -> bool:
+    if step.if_ is None:  # the implicit success() alone
+        return _status(state) is Status.SUCCESS
+    return condition_holds(step.if_, _if_contexts(state), state.source, _status(state),
+                           options=state.options)
+
+
 def _step_env(state: JobState, step: Step) -> dict[str, str]:
     """The step's ``env``, evaluated with the env context of everything before it."""
     contexts = state.base_contexts()
@@ -98,9 +105,8 @@ def _main(state: JobState, item: _Planned) -> bool:
     name = _name(state, step)
     state.emit(StepStarted(state.key, index, _step_id(step), name, time.time()))
     try:
-        runs = condition_holds(step.if_, _if_contexts(state), state.source, _status(state),
-                               options=state.options)
-        item.step_env = _step_env(state, step)
+        runs = _condition(state, step)
+        item.step_env = _step_env(state, step) if step.env.entries else {}
     except EvaluationError as error:
         state.annotate(index, "error", str(error))
         state.fail()

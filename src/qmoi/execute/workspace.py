@@ -10,15 +10,19 @@ the job ends. The commit is the event's, never the uncommitted working tree, as 
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import threading
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from qmoi.errors import QmoiError
 
-# `git worktree add` updates shared files under .git/worktrees; one at a time per process.
+# Concurrent `git worktree add`/`remove` race on .git/worktrees ("failed to read
+# .git/worktrees/<x>/commondir"), so they run one at a time.
 _GIT_LOCK = threading.Lock()
 
 
@@ -44,29 +48,74 @@ def _git(repository: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
-def prepare(repository: Path, job_dir: Path, sha: str, tool_cache: Path) -> JobFolders:
-    """Create the job's folders with the repository checked out at ``sha``."""
-    folders = JobFolders(job_dir, job_dir / "workspace", job_dir / "temp", tool_cache,
-                         repository)
-    folders.temp.mkdir(parents=True, exist_ok=True)
-    folders.file_commands.mkdir(exist_ok=True)
-    tool_cache.mkdir(parents=True, exist_ok=True)
+def _add(repository: Path, path: Path, sha: str) -> Path:
     with _GIT_LOCK:
-        done = _git(repository, "worktree", "add", "--detach", "--force",
-                    str(folders.workspace), sha)
+        done = _git(repository, "worktree", "add", "--detach", "--force", str(path), sha)
     if done.returncode != 0:
         raise WorkspaceError(f"cannot check out commit {sha[:12]} into the job's workspace: "
                              f"{done.stderr.strip()}")
+    return path
+
+
+def _remove(repository: Path, path: Path) -> None:
+    with _GIT_LOCK:
+        done = _git(repository, "worktree", "remove", "--force", str(path))
+    if done.returncode != 0:
+        shutil.rmtree(path, ignore_errors=True)
+        with _GIT_LOCK:
+            _git(repository, "worktree", "prune")
+
+
+class WorkspacePool:
+    """Worktrees of the run's commits. One spare is checked out ahead of need and used
+    workspaces are removed in the background, so neither sits on a job's critical path
+    (a chain of jobs would otherwise pay a checkout and a removal per link)."""
+
+    def __init__(self, repository: Path, folder: Path) -> None:
+        self.repository, self.folder = repository, folder
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="qmoi-worktree")
+        self._spares: dict[str, list[Future[Path]]] = {}
+        self._removals: list[Future[None]] = []
+        self._lock = threading.Lock()
+
+    def _new(self, sha: str) -> Future[Path]:
+        path = self.folder / f"ws-{uuid.uuid4().hex[:10]}"
+        return self._pool.submit(_add, self.repository, path, sha)
+
+    def acquire(self, sha: str) -> Path:
+        with self._lock:
+            spares = self._spares.setdefault(sha, [])
+            chosen = spares.pop(0) if spares else None
+            spares.append(self._new(sha))  # keep one ahead for the next job
+        if chosen is None:
+            return _add(self.repository, self.folder / f"ws-{uuid.uuid4().hex[:10]}", sha)
+        return chosen.result()
+
+    def release(self, path: Path) -> None:
+        with self._lock:
+            self._removals.append(self._pool.submit(_remove, self.repository, path))
+
+    def close(self) -> None:
+        """Wait for the background work, then remove the spares nobody used."""
+        with self._lock:
+            spares = [f for pending in self._spares.values() for f in pending]
+            self._spares.clear()
+        for future in spares:
+            with contextlib.suppress(WorkspaceError):
+                self.release(future.result())
+        self._pool.shutdown(wait=True)
+
+
+def prepare(pool: WorkspacePool, job_dir: Path, sha: str, tool_cache: Path) -> JobFolders:
+    """Create the job's folders, with a workspace holding the repository at ``sha``."""
+    workspace = pool.acquire(sha)
+    folders = JobFolders(job_dir, workspace, job_dir / "temp", tool_cache, pool.repository)
+    folders.file_commands.mkdir(parents=True, exist_ok=True)
+    tool_cache.mkdir(parents=True, exist_ok=True)
     return folders
 
 
-def release(folders: JobFolders) -> None:
-    """Remove the workspace and its worktree entry; the job's logs stay."""
-    with _GIT_LOCK:
-        done = _git(folders.repository, "worktree", "remove", "--force",
-                    str(folders.workspace))
-    if done.returncode != 0:
-        shutil.rmtree(folders.workspace, ignore_errors=True)
-        with _GIT_LOCK:
-            _git(folders.repository, "worktree", "prune")
+def release(pool: WorkspacePool, folders: JobFolders) -> None:
+    """Give the workspace back for removal; the job's logs stay."""
+    pool.release(folders.workspace)
     shutil.rmtree(folders.temp, ignore_errors=True)

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoi.check import check_source, select_rules
-from qmoi.diagnostics import Located, Severity
+from qmoi.diagnostics import Diagnostic, Located, Severity
 from qmoi.discover import WORKFLOW_DIR, resolve_targets
 from qmoi.errors import QmoiError, UsageError
 from qmoi.model import Workflow, build_workflow
 from qmoi.parse import Mapping, parse_yaml, read_source
+from qmoi.plan.checkcache import CleanCache
+from qmoi.source import SourceFile
 
 
 class WorkflowError(QmoiError):
@@ -48,13 +50,21 @@ def _repo_path(path: Path, root: Path) -> str:
 _REFUSED_BY_GITHUB = ("S", "E")
 
 
-def load_workflow(path: Path, display: str, root: Path) -> LoadedWorkflow:
-    source, problems = read_source(path, display)
-    found = list(problems) or check_source(source, "workflow",
-                                           select_rules(_REFUSED_BY_GITHUB))
+def _refused(source: SourceFile) -> list[Diagnostic]:
+    found = check_source(source, "workflow", select_rules(_REFUSED_BY_GITHUB))
     # A crashing rule is QMOI's bug, not the workflow's: it must not block the run.
-    errors = [d for d in found if d.severity is Severity.ERROR
-              and not d.message.startswith("internal error in rule")]
+    return [d for d in found if d.severity is Severity.ERROR
+            and not d.message.startswith("internal error in rule")]
+
+
+def load_workflow(path: Path, display: str, root: Path,
+                  cache: CleanCache | None = None) -> LoadedWorkflow:
+    source, problems = read_source(path, display)
+    errors = list(problems)
+    if not errors and (cache is None or not cache.known_clean(source.text)):
+        errors = _refused(source)
+        if not errors and cache is not None:
+            cache.add(source.text)
     if errors:
         lines = []
         for diagnostic in errors:
@@ -68,13 +78,19 @@ def load_workflow(path: Path, display: str, root: Path) -> LoadedWorkflow:
                           build_workflow(root_node, source))
 
 
-def load_workflows(given: list[Path], cwd: Path, root: Path) -> list[LoadedWorkflow]:
+def load_workflows(given: list[Path], cwd: Path, root: Path,
+                   cache_dir: Path | None = None) -> list[LoadedWorkflow]:
     """The workflows named by ``-W`` (files or folders), default the repository's
-    ``.github/workflows``. Action metadata files in a folder are left out."""
+    ``.github/workflows``. Action metadata files in a folder are left out. With
+    ``cache_dir``, files already found clean are not checked again."""
     paths = given or [root / WORKFLOW_DIR]
     if not given and not paths[0].is_dir():
         raise UsageError(f"no {WORKFLOW_DIR}/ folder in {root}; name workflows with -W")
     targets = [t for t in resolve_targets(paths, cwd) if t.kind == "workflow"]
     if not targets:
         raise UsageError("no workflow files found in " + ", ".join(map(str, paths)))
-    return [load_workflow(t.path, t.display, root) for t in targets]
+    cache = None if cache_dir is None else CleanCache(cache_dir / "run-check.json")
+    loaded = [load_workflow(t.path, t.display, root, cache) for t in targets]
+    if cache is not None:
+        cache.save()
+    return loaded
