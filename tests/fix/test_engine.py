@@ -111,3 +111,24 @@ def test_bom_is_kept_and_clean_files_are_never_rewritten(
     assert clean.stat().st_mtime_ns == stamp
     assert oct(dirty.stat().st_mode & 0o777) == "0o640"
     assert not list(tmp_path.glob("*.qmoi-tmp"))
+
+
+class Lengthen(Rule):
+    """Test rule: appends to the name, shifting every later offset."""
+
+    code = "T004"
+    name = "lengthen"
+
+    def workflow(self, ctx: Context, root: Mapping) -> None:
+        node = root.get("name")
+        if isinstance(node, Scalar) and not node.value.endswith("-long"):
+            ctx.report(node, "short", fix=Fix("lengthen", FixSafety.SAFE,
+                                              (Edit(node.span, node.value + "-long"),)))
+
+
+def test_after_a_failed_round_fixes_are_rederived_not_applied_with_stale_spans() -> None:
+    outcome = fix_source(SourceFile("w.yml", TEXT), rules=(Lengthen, Retag, Breaker),
+                         unsafe=True)
+    assert outcome.text == TEXT.replace("hello", "hello-long").replace("on: push", "on: [push]")
+    assert [a.title for a in outcome.applied] == ["lengthen", "use a list"]
+    assert [r.title for r in outcome.rejected] == ["break it"]

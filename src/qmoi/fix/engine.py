@@ -17,7 +17,7 @@ from qmoi.diagnostics import Diagnostic, Edit, Fix, FixSafety
 from qmoi.fix.apply import apply_edits, select_compatible
 from qmoi.source import SourceFile
 
-MAX_ROUNDS = 10
+MAX_ROUNDS = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,15 +142,17 @@ class _Run:
         if not isinstance(result, str):
             self.accept(chosen, *result, number)
             return True
-        progressed = False
-        for item in chosen:  # isolate the fix that broke the round
+        # Isolate the fix that broke the round. Spans are only valid for the text the
+        # round started from, so stop at the first fix that works alone: the rest are
+        # re-derived from a fresh check in the next round.
+        for item in chosen:
             single = self.attempt([item])
             if isinstance(single, str):
                 self.reject(item[0], item[1], single)
             else:
                 self.accept([item], *single, number)
-                progressed = True
-        return progressed or bool(self.candidates())
+                return True
+        return bool(self.candidates())
 
 
 def fix_source(
