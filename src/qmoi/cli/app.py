@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from qmoi.cli import explain as explain_cmd
 from qmoi.cli import expr as expr_cmd
 from qmoi.cli import fix as fix_cmd
 from qmoi.cli import lint as lint_cmd
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 app.command("lint")(lint_cmd.lint)
 app.command("expr")(expr_cmd.expr)
+app.command("explain")(explain_cmd.explain)
 app.command("fix")(fix_cmd.fix)
 app.command("run")(run_cmd.run)
 

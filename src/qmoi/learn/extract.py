@@ -28,12 +28,13 @@ from qmoi.learn.vocabulary import (
     HEADER,
 )
 
-__all__ = ["ERROR_WORDS", "Chunk", "Picked", "extract", "extract_lines"]
+__all__ = ["ERROR_WORDS", "Chunk", "Picked", "extract", "extract_lines", "failing_command"]
 
 LIMIT = 20
 SEED = 2.5          # a line this strong (after weighting) can start a window
 JOIN_GAP = 3        # seeds at most this many content lines apart share a window
-CONTINUATION = 8    # indented detail lines kept after a window's last seed
+CONTINUATION = 8    # detail lines kept after a window's last seed
+LEAD = 3            # introducing lines kept before a window's first seed
 KEEP_RATIO = 0.25
 NEAR_LINES = 20     # lines before the failing command's exit that get a nearness bonus
 NEAR_BONUS = 2.0
@@ -72,6 +73,17 @@ def chunks_of(lines: Sequence[LogLine], limit: int = LIMIT) -> tuple[Chunk, ...]
     scores = _weighted_scores(content)
     windows = _windows(content, scores)
     return _choose(content, scores, windows, limit)
+
+
+def failing_command(lines: Sequence[LogLine]) -> LogLine | None:
+    """The echo of the command that failed first (``##[group]Run …``, ``$ …``), if shown."""
+    content = [line for line in lines if line.text]
+    anchors = [i for i, line in enumerate(content) if _is_anchor(line)]
+    if not anchors:
+        return None
+    start = _block_start(content, anchors[0])
+    line = content[start]
+    return line if line.marker in (Marker.COMMAND, Marker.GROUP) else None
 
 
 def line_score(line: LogLine) -> float:
@@ -164,7 +176,7 @@ def _windows(content: Sequence[LogLine], scores: Sequence[float]) -> list[tuple[
         else:
             windows.append((i, i))
     grown: list[tuple[int, int]] = []
-    for first, last in (_grow(content, first, last) for first, last in windows):
+    for first, last in (_grow(content, scores, *window) for window in windows):
         if grown and first <= grown[-1][1] + 1:
             grown[-1] = (grown[-1][0], max(last, grown[-1][1]))
         else:
@@ -176,24 +188,36 @@ def _indent(text: str) -> int:
     return len(text) - len(text.lstrip())
 
 
-def _grow(content: Sequence[LogLine], first: int, last: int) -> tuple[int, int]:
-    """Add a header naming the failure before, and detail lines after the window."""
-    if first > 0 and HEADER.search(content[first - 1].text or ""):
+def _grow(content: Sequence[LogLine], scores: Sequence[float],
+          first: int, last: int) -> tuple[int, int]:
+    """Add what introduces the window (a header naming the test, a line ending in ":", a
+    related line) before it, and its details (indented lines, the rest of a traceback, more
+    failure lines) after it."""
+    for _ in range(LEAD):
+        if first == 0 or _is_boundary(content[first - 1]):
+            break
+        above = content[first - 1].text
+        if not (HEADER.search(above) or above.endswith(":") or scores[first - 1] > 0):
+            break
         first -= 1
     base = _indent(content[last].shown)
     tracing = any("Traceback" in content[i].text for i in range(first, last + 1))
     end = last
     for i in range(last + 1, min(len(content), last + 1 + CONTINUATION)):
         line = content[i]
-        if line.marker in (Marker.COMMAND, Marker.GROUP, Marker.ENDGROUP) or _is_anchor(line):
+        if _is_boundary(line):
             break
         deeper = _indent(line.shown) > base or line.text.startswith(("at ", "^", "|", "~"))
-        if not (deeper or tracing):
+        if not (deeper or tracing or scores[i] > 0):
             break
         end = i
-        if tracing and _indent(line.shown) == 0 and i > last:
+        if tracing and _indent(line.shown) == 0:
             break
     return first, end
+
+
+def _is_boundary(line: LogLine) -> bool:
+    return line.marker in (Marker.COMMAND, Marker.GROUP, Marker.ENDGROUP) or _is_anchor(line)
 
 
 def _choose(content: Sequence[LogLine], scores: Sequence[float],

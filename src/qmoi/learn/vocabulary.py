@@ -80,6 +80,7 @@ ANTI_CUES: tuple[Cue, ...] = (
     _cue("flag", "error|fail", r"-W(?:no-)?error|--\w*error\w*|errorprone|error_?reporting|\w+_error\.\w+|"
          r"/\w*(?:error|fail)\w*/", -1.5, re.I),
     _cue("pass", "pass|ok|succe", r"\b(?:PASS(?:ED)?|OK|ok|passed|succeeded|success(?:ful)?)\b", -2.0),
+    _cue("skip", "skip|xfail|ignored|pending", r"^\W*(?:SKIP|skip|XFAIL|xfail)|\bskipped\b|\bignored\b|\bpending\b", -2.0),
     _cue("warning", "warn|deprecat", r"\bwarn(?:ing)?s?\b|\bdeprecat", -1.0, re.I),
     _cue("download", "download|fetch|get:|hit:|ign:|collecting|installing|unpacking|setting up|preparing|selecting|resolving|receiving|requirement|processing|building|compiling|checking|reading|remote:|cloning|extracting|retrieving", r"^\s*(?:Downloading|Downloaded|Download|Fetching|Fetched|Get:\d|Hit:\d|"
          r"Ign:\d|Collecting|Installing|Unpacking|Setting up|Preparing|Selecting|Resolving|"
