@@ -13,7 +13,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "qmoi"
 # Stage order; a module may import its own stage and earlier ones only.
 ORDER = ["parse", "expr", "model", "check", "fix", "plan", "schedule", "runners", "execute",
          "store", "report", "learn", "sync", "manager"]
-FOUNDATION = {"source", "diagnostics", "errors", "__init__"}
+# Dependency-free modules every stage may use (``data`` holds bundled JSON tables).
+FOUNDATION = {"source", "diagnostics", "errors", "__init__", "data"}
 ADAPTERS = {"cli", "web"}
 STATIC = {"parse", "expr", "model", "check", "fix"}
 

@@ -43,7 +43,8 @@ def test_cache_answers_unchanged_files_identically(tmp_path: Path,
 
 def test_cache_misses_when_a_file_changes(tmp_path: Path) -> None:
     file = tmp_path / "w.yml"
-    file.write_text("on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: a}]\n")
+    file.write_text("on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+                    "    steps: [{run: a}]\n")
     targets = [Target(file, "w.yml", "workflow")]
     cache = tmp_path / "cache"
     assert not _flat(lint_targets(targets, cache_dir=cache))

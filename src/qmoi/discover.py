@@ -32,10 +32,10 @@ def find_repo_root(start: Path) -> Path | None:
 
 
 def _display(path: Path, cwd: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(cwd.resolve()))
-    except ValueError:
+    """The path as a user would type it from ``cwd`` (``../x.yml`` from a subfolder)."""
+    if not path.is_absolute():
         return str(path)
+    return os.path.relpath(path, cwd)
 
 
 def _kind(path: Path) -> str:

@@ -7,8 +7,14 @@ import pytest
 
 from qmoi.cli.main import main
 
-CLEAN = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n"
-BROKEN = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    runs-on: ubuntu-22.04\n"
+CLEAN = (
+    "on: push\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
+    "    steps:\n      - run: echo hi\n"
+)
+BROKEN = (
+    "on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
+    "    runs-on: ubuntu-22.04\n"
+)
 
 
 def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -34,11 +40,11 @@ def test_found_from_a_subdirectory_and_reported_as_text(
     monkeypatch.chdir(root / "src" / "deep")
     assert main(["lint"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].endswith(
-        "ci.yml:5:5: key \"runs-on\" is duplicated; it was first defined at line 4, column 5 "
-        "[yaml-syntax]"
+    assert out[0] == (
+        "../../.github/workflows/ci.yml:6:5: key \"runs-on\" is duplicated; it was first "
+        "defined at line 5, column 5 [yaml-syntax]"
     )
-    assert out[1] == "     5 |     runs-on: ubuntu-22.04"
+    assert out[1] == "     6 |     runs-on: ubuntu-22.04"
     assert out[2] == "       |     ^~~~~~~"
 
 
@@ -48,9 +54,9 @@ def test_json_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert main(["lint", "--format", "json"]) == 1
     (item,) = [d for d in json.loads(capsys.readouterr().out) if d["code"] == "P102"]
     assert item == {
-        "path": ".github/workflows/ci.yml", "line": 5, "column": 5, "end_line": 5,
+        "path": ".github/workflows/ci.yml", "line": 6, "column": 5, "end_line": 6,
         "end_column": 12, "code": "P102", "rule": "yaml-syntax", "severity": "error",
-        "message": 'key "runs-on" is duplicated; it was first defined at line 4, column 5',
+        "message": 'key "runs-on" is duplicated; it was first defined at line 5, column 5',
         "fix": None,
     }
 
