@@ -9,6 +9,8 @@ reports the findings of its own kind, as the structural rules share ``schema_wal
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,10 +42,25 @@ class Finding:
     fix: Fix | None = None
 
 
+# Scopes are built only for values that hold an expression (most values hold none).
+Lazy = Callable[[], Scope]
+
+
+def _lazy(build: Callable[[], Scope]) -> Lazy:
+    built: list[Scope] = []
+
+    def get() -> Scope:
+        if not built:
+            built.append(build())
+        return built[0]
+
+    return get
+
+
 _J = "jobs.<job_id>."
 _S = _J + "steps."
-_STEP_KEYS = ("name", "env", "with", "run", "working-directory", "continue-on-error",
-              "timeout-minutes")
+_STEP_KEYS = frozenset(("name", "env", "with", "run", "working-directory", "continue-on-error",
+              "timeout-minutes"))
 _JOB_KEYS = ("name", "runs-on", "timeout-minutes", "cancel-timeout-minutes",
              "continue-on-error", "concurrency", "snapshot")
 
@@ -60,7 +77,7 @@ class _Pass:
         self.findings.append(Finding(kind, span, message, severity, fix))
 
     # -- values
-    def values(self, node: Node | None, where: str, scope: Scope) -> None:
+    def values(self, node: Node | None, where: str, scope: Lazy) -> None:
         """Every string under ``node`` (mapping values and list items, not keys)."""
         if node is None:
             return
@@ -83,7 +100,7 @@ class _Pass:
         self.seen.add(mark)
         return True
 
-    def scalar(self, scalar: Scalar, where: str, scope: Scope) -> None:
+    def scalar(self, scalar: Scalar, where: str, scope: Lazy) -> None:
         if scalar.kind is not ScalarKind.STR or "${{" not in scalar.value:
             return
         if not self._first_visit(scalar, where):
@@ -91,17 +108,17 @@ class _Pass:
         template = self.template(scalar)
         if template is None:
             return
-        scope = _with(scope, availability(where))
+        seen = _with(scope(), availability(where))
         for segment in template.segments:
             if isinstance(segment, Embedded):
-                self.typed(scalar, segment.expr, scope, mixed=template.single is None)
+                self.typed(scalar, segment.expr, seen, mixed=template.single is None)
 
-    def condition(self, scalar: Node | None, where: str, scope: Scope, what: str) -> None:
+    def condition(self, scalar: Node | None, where: str, scope: Lazy, what: str) -> None:
         if not isinstance(scalar, Scalar) or not scalar.value.strip():
             return
         if not self._first_visit(scalar, where):
             return
-        scope = _with(scope, availability(where))
+        seen = _with(scope(), availability(where))
         if "${{" not in scalar.value or scalar.kind is not ScalarKind.STR:
             tree = self.parse(scalar)
         else:
@@ -111,12 +128,12 @@ class _Pass:
             if template.single is None:
                 self.if_text(scalar, template, what)
                 for expr in template.expressions:
-                    self.typed(scalar, expr, scope, mixed=False)
+                    self.typed(scalar, expr, seen, mixed=False)
                 return
             tree = template.single
         if tree is None:
             return
-        self.typed(scalar, tree, scope, mixed=False)
+        self.typed(scalar, tree, seen, mixed=False)
         message = constant_condition(tree, what)
         if message is not None:
             self.add("constant-if", scalar.span, message)
@@ -175,7 +192,7 @@ def _with(scope: Scope, available: Availability) -> Scope:
 
 def _workflow(run: _Pass, root: Mapping) -> None:
     scopes = WorkflowScopes(root)
-    top = scopes.top()
+    top = _lazy(scopes.top)
     run.values(root.get("run-name"), "run-name", top)
     run.values(root.get("env"), "env", top)
     run.values(root.get("concurrency"), "concurrency", top)
@@ -186,7 +203,7 @@ def _workflow(run: _Pass, root: Mapping) -> None:
             run.values(spec.get("default"), "on.workflow_call.inputs.<inputs_id>.default", top)
         for spec in _specs(call.get("outputs")):
             run.values(spec.get("value"), "on.workflow_call.outputs.<output_id>.value",
-                       scopes.call_outputs())
+                       _lazy(scopes.call_outputs))
     jobs = root.get("jobs")
     if isinstance(jobs, Mapping):
         for key, job in jobs.pairs:
@@ -202,7 +219,8 @@ def _specs(node: Node | None) -> list[Mapping]:
 
 
 def _job(run: _Pass, scopes: WorkflowScopes, key: Scalar, job: Mapping) -> None:
-    scope = scopes.job(key)
+    scope = _lazy(lambda: scopes.job(key))
+    after = _lazy(lambda: scopes.job(key, steps_seen=None))
     run.condition(job.get("if"), _J + "if", scope, "job")
     run.values(job.get("strategy"), _J + "strategy", scope)
     for name in _JOB_KEYS:
@@ -211,7 +229,7 @@ def _job(run: _Pass, scopes: WorkflowScopes, key: Scalar, job: Mapping) -> None:
     defaults = job.get("defaults")
     if isinstance(defaults, Mapping):
         run.values(defaults.get("run"), _J + "defaults.run", scope)
-    _environment(run, job.get("environment"), scopes.job(key, steps_seen=None))
+    _environment(run, job.get("environment"), after)
     _container(run, job.get("container"), _J + "container", scope)
     services = job.get("services")
     if isinstance(services, Mapping):
@@ -219,17 +237,17 @@ def _job(run: _Pass, scopes: WorkflowScopes, key: Scalar, job: Mapping) -> None:
             _container(run, service, _J + "services.<service_id>", scope, service=True)
     else:
         run.values(services, _J + "services", scope)
-    run.values(job.get("outputs"), _J + "outputs.<output_id>", scopes.job(key, steps_seen=None))
+    run.values(job.get("outputs"), _J + "outputs.<output_id>", after)
     run.values(job.get("with"), _J + "with.<with_id>", scope)
     run.values(job.get("secrets"), _J + "secrets.<secrets_id>", scope)
     steps = job.get("steps")
     if isinstance(steps, Sequence):
         for index, step in enumerate(steps.items):
             if isinstance(step, Mapping):
-                _step(run, step, scopes.job(key, steps_seen=index), _S)
+                _step(run, step, _lazy(functools.partial(scopes.job, key, index)), _S)
 
 
-def _environment(run: _Pass, node: Node | None, scope: Scope) -> None:
+def _environment(run: _Pass, node: Node | None, scope: Lazy) -> None:
     if isinstance(node, Mapping):
         run.values(node.get("name"), _J + "environment", scope)
         run.values(node.get("url"), _J + "environment.url", scope)
@@ -237,7 +255,7 @@ def _environment(run: _Pass, node: Node | None, scope: Scope) -> None:
         run.values(node, _J + "environment", scope)
 
 
-def _container(run: _Pass, node: Node | None, where: str, scope: Scope, *,
+def _container(run: _Pass, node: Node | None, where: str, scope: Lazy, *,
                service: bool = False) -> None:
     own = _J + ("services" if service else "container")
     if not isinstance(node, Mapping):
@@ -252,33 +270,36 @@ def _container(run: _Pass, node: Node | None, where: str, scope: Scope, *,
             run.values(value, own, scope)
 
 
-def _step(run: _Pass, step: Mapping, scope: Scope, prefix: str) -> None:
-    run.condition(step.get("if"), prefix + "if", scope, "step")
-    for name in _STEP_KEYS:
-        where = prefix + name if prefix == _S else prefix.rstrip(".")
-        run.values(step.get(name), where, scope)
+def _step(run: _Pass, step: Mapping, scope: Lazy, prefix: str) -> None:
+    for key, value in step.pairs:
+        name = key.value
+        if name == "if":
+            run.condition(value, prefix + "if", scope, "step")
+        elif name in _STEP_KEYS:
+            run.values(value, prefix + name if prefix == _S else prefix.rstrip("."), scope)
 
 
 # ---------------------------------------------------------------------------- actions
 
 def _action(run: _Pass, root: Mapping) -> None:
     scopes = ActionScopes(root)
+    whole = _lazy(lambda: scopes.step(None))
     for spec in _specs(root.get("inputs")):
-        run.values(spec.get("default"), "inputs.<input_id>.default", scopes.step(None))
+        run.values(spec.get("default"), "inputs.<input_id>.default", whole)
     for spec in _specs(root.get("outputs")):
-        run.values(spec.get("value"), "outputs.<output_id>.value", scopes.step(None))
+        run.values(spec.get("value"), "outputs.<output_id>.value", whole)
     runs = root.get("runs")
     if not isinstance(runs, Mapping):
         return
     for name in ("pre-if", "post-if"):
-        run.condition(runs.get(name), "runs." + name, scopes.step(None), "step")
-    run.values(runs.get("env"), "runs.env", scopes.step(None))
-    run.values(runs.get("args"), "runs.args", scopes.step(None))
+        run.condition(runs.get(name), "runs." + name, whole, "step")
+    run.values(runs.get("env"), "runs.env", whole)
+    run.values(runs.get("args"), "runs.args", whole)
     steps = runs.get("steps")
     if isinstance(steps, Sequence):
         for index, step in enumerate(steps.items):
             if isinstance(step, Mapping):
-                _step(run, step, scopes.step(index), "runs.steps.")
+                _step(run, step, _lazy(functools.partial(scopes.step, index)), "runs.steps.")
 
 
 def expression_findings(ctx: Context) -> tuple[Finding, ...]:
