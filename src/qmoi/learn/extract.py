@@ -127,12 +127,11 @@ def _nearness(content: Sequence[LogLine]) -> list[float]:
     anchors = [i for i, line in enumerate(content) if _is_anchor(line)]
     if not anchors:
         return bonus
-    distance = 0
-    for i in range(anchors[0] - 1, max(-1, anchors[0] - 1 - NEAR_LINES), -1):
+    first = anchors[0]
+    for distance, i in enumerate(range(first - 1, max(-1, first - 1 - NEAR_LINES), -1)):
         if content[i].marker in (Marker.COMMAND, Marker.GROUP):
             break
-        distance += 1
-        bonus[i] = NEAR_BONUS * NEAR_DECAY ** (distance - 1)
+        bonus[i] = NEAR_BONUS * NEAR_DECAY ** distance
     return bonus
 
 
