@@ -42,13 +42,19 @@ class HostExecutor:
         self._lock = threading.Lock()
 
     def _pool(self, request: JobRequest) -> WorkspacePool:
-        key = (request.root, request.run_dir)
+        return self._pool_for(Path(request.root), Path(request.run_dir))
+
+    def _pool_for(self, root: Path, run_dir: Path) -> WorkspacePool:
+        key = (str(root), str(run_dir))
         with self._lock:
             pool = self._pools.get(key)
             if pool is None:
-                pool = self._pools[key] = WorkspacePool(
-                    Path(request.root), Path(request.run_dir) / "workspaces")
+                pool = self._pools[key] = WorkspacePool(root, run_dir / "workspaces")
         return pool
+
+    def reserve(self, root: Path, run_dir: Path, sha: str, count: int) -> None:
+        """Start checking out workspaces for ``count`` jobs of the run ahead of time."""
+        self._pool_for(root, run_dir).reserve(sha, count)
 
     def close(self) -> None:
         """Wait for workspace removals and drop the unused spares."""

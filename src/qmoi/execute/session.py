@@ -14,7 +14,7 @@ from qmoi.execute.host import HostExecutor
 from qmoi.execute.process import Grace
 from qmoi.execute.recorder import RunRecorder
 from qmoi.plan import LoadedWorkflow, Plan, RunInfo
-from qmoi.runners import InlineRunner, JobExecutor
+from qmoi.runners import InlineRunner, JobExecutor, default_capacity
 from qmoi.schedule import RunOptions, RunRecord, Scheduler
 
 
@@ -59,6 +59,10 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
     host: HostExecutor | None = None
     if executor is None:
         host = executor = HostExecutor(spec.grace)
+        # Check out the first workspaces while the run starts (at most one per slot).
+        slots = spec.capacity or default_capacity()
+        host.reserve(spec.options.root, spec.options.run_dir, spec.plan.event.sha,
+                     min(spec.plan.job_count, slots))
     runner = InlineRunner(executor, spec.capacity)
     scheduler = Scheduler(spec.plan, spec.workflows, runner, fan_out, spec.options)
     try:

@@ -57,53 +57,54 @@ def _add(repository: Path, path: Path, sha: str) -> Path:
     return path
 
 
-def _remove(repository: Path, path: Path) -> None:
-    with _GIT_LOCK:
-        done = _git(repository, "worktree", "remove", "--force", str(path))
-    if done.returncode != 0:
-        shutil.rmtree(path, ignore_errors=True)
-        with _GIT_LOCK:
-            _git(repository, "worktree", "prune")
-
-
 class WorkspacePool:
-    """Worktrees of the run's commits. One spare is checked out ahead of need and used
-    workspaces are removed in the background, so neither sits on a job's critical path
-    (a chain of jobs would otherwise pay a checkout and a removal per link)."""
+    """Worktrees of the run's commits, checked out ahead of need (``reserve``) on one
+    background thread, and deleted on another after use (a plain delete; one
+    ``git worktree prune`` at the end clears git's records), so a chain of short jobs does
+    not pay a checkout and a removal per link."""
 
     def __init__(self, repository: Path, folder: Path) -> None:
         self.repository, self.folder = repository, folder
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="qmoi-worktree")
+        self._adder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qmoi-worktree")
+        self._remover = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qmoi-rmtree")
         self._spares: dict[str, list[Future[Path]]] = {}
-        self._removals: list[Future[None]] = []
         self._lock = threading.Lock()
 
     def _new(self, sha: str) -> Future[Path]:
         path = self.folder / f"ws-{uuid.uuid4().hex[:10]}"
-        return self._pool.submit(_add, self.repository, path, sha)
+        return self._adder.submit(_add, self.repository, path, sha)
+
+    def reserve(self, sha: str, count: int) -> None:
+        """Start checking out ``count`` workspaces of ``sha`` for jobs to come."""
+        with self._lock:
+            spares = self._spares.setdefault(sha, [])
+            spares.extend(self._new(sha) for _ in range(max(0, count - len(spares))))
 
     def acquire(self, sha: str) -> Path:
         with self._lock:
             spares = self._spares.setdefault(sha, [])
             chosen = spares.pop(0) if spares else None
-            spares.append(self._new(sha))  # keep one ahead for the next job
+            if not spares:
+                spares.append(self._new(sha))  # keep one ahead for the next job
         if chosen is None:
             return _add(self.repository, self.folder / f"ws-{uuid.uuid4().hex[:10]}", sha)
         return chosen.result()
 
     def release(self, path: Path) -> None:
-        with self._lock:
-            self._removals.append(self._pool.submit(_remove, self.repository, path))
+        self._remover.submit(shutil.rmtree, path, True)
 
     def close(self) -> None:
-        """Wait for the background work, then remove the spares nobody used."""
+        """Wait for the background work, delete the unused spares, prune git's records."""
         with self._lock:
             spares = [f for pending in self._spares.values() for f in pending]
             self._spares.clear()
         for future in spares:
             with contextlib.suppress(WorkspaceError):
                 self.release(future.result())
-        self._pool.shutdown(wait=True)
+        self._adder.shutdown(wait=True)
+        self._remover.shutdown(wait=True)
+        with _GIT_LOCK:
+            _git(self.repository, "worktree", "prune")
 
 
 def prepare(pool: WorkspacePool, job_dir: Path, sha: str, tool_cache: Path) -> JobFolders:
