@@ -41,6 +41,11 @@ NEAR_BONUS = 2.0
 NEAR_DECAY = 0.85   # windows weaker than this share of the best one are left out
 
 
+# Where a command's output begins: its echo, a new group, or the end of the step's header
+# group (GitHub prints the script and its env inside the group, the output after it).
+_STARTS = (Marker.COMMAND, Marker.GROUP, Marker.ENDGROUP)
+
+
 @dataclass(frozen=True, slots=True)
 class Picked:
     """A line chosen to explain the failure: its 1-based number and the text a reader sees."""
@@ -67,7 +72,8 @@ def extract_lines(lines: Sequence[LogLine], limit: int = LIMIT) -> list[Picked]:
 
 
 def chunks_of(lines: Sequence[LogLine], limit: int = LIMIT) -> tuple[Chunk, ...]:
-    content = [line for line in lines if line.text or line.marker is Marker.ERROR]
+    # Marker lines stay even when empty (``##[endgroup]``): they bound a step's output.
+    content = [line for line in lines if line.text or line.marker is not Marker.NONE]
     if not content:
         return ()
     scores = _weighted_scores(content)
@@ -77,13 +83,11 @@ def chunks_of(lines: Sequence[LogLine], limit: int = LIMIT) -> tuple[Chunk, ...]
 
 def failing_command(lines: Sequence[LogLine]) -> LogLine | None:
     """The echo of the command that failed first (``##[group]Run …``, ``$ …``), if shown."""
-    content = [line for line in lines if line.text]
-    anchors = [i for i, line in enumerate(content) if _is_anchor(line)]
-    if not anchors:
-        return None
-    start = _block_start(content, anchors[0])
-    line = content[start]
-    return line if line.marker in (Marker.COMMAND, Marker.GROUP) else None
+    anchor = next((i for i, line in enumerate(lines) if _is_anchor(line)), None)
+    for i in range(-1 if anchor is None else anchor - 1, -1, -1):
+        if lines[i].marker in (Marker.COMMAND, Marker.GROUP) and lines[i].text:
+            return lines[i]
+    return None
 
 
 def line_score(line: LogLine) -> float:
@@ -129,7 +133,7 @@ def _nearness(content: Sequence[LogLine]) -> list[float]:
         return bonus
     first = anchors[0]
     for distance, i in enumerate(range(first - 1, max(-1, first - 1 - NEAR_LINES), -1)):
-        if content[i].marker in (Marker.COMMAND, Marker.GROUP):
+        if content[i].marker in _STARTS:
             break
         bonus[i] = NEAR_BONUS * NEAR_DECAY ** distance
     return bonus
@@ -157,7 +161,7 @@ def _region_weights(content: Sequence[LogLine]) -> list[float]:
 
 def _block_start(content: Sequence[LogLine], anchor: int) -> int:
     for i in range(anchor - 1, -1, -1):
-        if content[i].marker in (Marker.COMMAND, Marker.GROUP) or _is_anchor(content[i]):
+        if content[i].marker in _STARTS or _is_anchor(content[i]):
             return i
     return 0
 
