@@ -7,9 +7,10 @@ instance lives for one document, so it may keep state between ``job`` and ``job_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from qmoi.diagnostics import Diagnostic, Fix, Severity
+from qmoi.model import build_workflow
 from qmoi.parse.nodes import Mapping, Node, Scalar
 from qmoi.source import SourceFile, Span
 
@@ -67,13 +68,11 @@ class Context:
     @property
     def workflow(self) -> Workflow:
         """The typed model of the document (built once, shared by every rule)."""
-        from qmoi.model import Workflow, build_workflow
-
         cached = self.shared.get("workflow")
-        if not isinstance(cached, Workflow):
+        if cached is None:
             cached = build_workflow(self.document.root, self.document.source)
             self.shared["workflow"] = cached
-        return cached
+        return cast("Workflow", cached)
 
     @property
     def config(self) -> Config:

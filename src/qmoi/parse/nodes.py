@@ -9,7 +9,7 @@ walkers that might expand it are protected by the parser's expansion bound.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from qmoi.source import Span
@@ -73,9 +73,15 @@ class Mapping:
     flow: bool = False
     anchor: str | None = None
     tag: str | None = None
+    # Key → value of the last pair with that key; the parser passes the one it builds while
+    # checking for duplicate keys, so lookups are O(1) on the hot path of every rule.
+    index: dict[str, Node] | None = field(default=None, compare=False, repr=False)
 
     def get(self, key: str) -> Node | None:
         """The value of the last pair whose key is ``key`` (YAML keys are case-sensitive)."""
+        index = self.index
+        if index is not None:
+            return index.get(key)
         for k, v in reversed(self.pairs):
             if k.value == key:
                 return v

@@ -130,7 +130,9 @@ class _Builder:
         span = Span(top.start, max(end, top.start))
         node: Node
         if top.is_mapping:
-            node = Mapping(self._pairs(top.children), span, top.flow, top.anchor, top.tag)
+            pairs = self._pairs(top.children)
+            index = {k.value: v for k, v in pairs}
+            node = Mapping(pairs, span, top.flow, top.anchor, top.tag, index)
         else:
             node = Sequence(tuple(top.children), span, top.flow, top.anchor, top.tag)
         self._guard(top.size, node)
