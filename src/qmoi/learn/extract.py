@@ -200,7 +200,8 @@ def _grow(content: Sequence[LogLine], scores: Sequence[float],
         if first == 0 or _is_boundary(content[first - 1]):
             break
         above = content[first - 1].text
-        if not (HEADER.search(above) or above.endswith(":") or scores[first - 1] > 0):
+        related = _related(content[first - 1], scores[first - 1])
+        if not (HEADER.search(above) or above.endswith(":") or related):
             break
         first -= 1
     base = _indent(content[last].shown)
@@ -211,12 +212,18 @@ def _grow(content: Sequence[LogLine], scores: Sequence[float],
         if _is_boundary(line):
             break
         deeper = _indent(line.shown) > base or line.text.startswith(("at ", "^", "|", "~"))
-        if not (deeper or tracing or scores[i] > 0):
+        if not (deeper or tracing or _related(line, scores[i])):
             break
         end = i
         if tracing and _indent(line.shown) == 0:
             break
     return first, end
+
+
+def _related(line: LogLine, score: float) -> bool:
+    """A neighbour that counts (by its words or its nearness to the failing exit) and that
+    does not read as good news ("ok", "passed", "0 errors")."""
+    return score > 0 and line_score(line) >= 0
 
 
 def _is_boundary(line: LogLine) -> bool:

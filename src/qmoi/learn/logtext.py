@@ -75,10 +75,10 @@ def read_line(number: int, raw: str) -> LogLine:
     found = _GITHUB_MARKER.match(shown) or _WORKFLOW_COMMAND.match(shown)
     if found and found.group(1) in _MARKERS:
         marker, text = _MARKERS[found.group(1)], shown[found.end():]
-    elif raw.lstrip("\r").startswith("travis_fold:start:"):
-        marker = Marker.GROUP
     elif shown.startswith("$ "):
         marker = Marker.COMMAND
+    elif raw.lstrip("\r").startswith("travis_fold:start:"):
+        marker = Marker.GROUP
     return LogLine(number, shown, text.strip(), marker)
 
 
