@@ -198,3 +198,12 @@ def test_rewriting_set_output_never_breaks_the_file(value: str, style: str, eol:
     outcome = fix_source(SourceFile("w.yml", text))
     assert not outcome.rejected
     assert not any(d.code.startswith("P") for d in outcome.remaining)
+
+
+def test_parallel_script_extraction_equals_the_serial_one() -> None:
+    files = [(p.read_bytes(), p.name, _kind(p))
+             for p in sorted(FIXTURES.glob("*/*.yml"))] * 10
+    assert len(files) >= sc.PARALLEL_FILES
+    serial = sc._inputs_of(files)
+    assert any(serial)
+    assert sc._inputs_of_all(files, workers=2) == serial

@@ -45,6 +45,7 @@ from qmoi.parse.nodes import Mapping
 # is the sweet spot, and it keeps the command line far below ARG_MAX.
 MAX_FILES_PER_CALL = 250
 MIN_FILES_PER_CALL = 40  # fewer scripts than this are not worth another process
+PARALLEL_FILES = 24  # below this, parsing in a process pool costs more than it saves
 CACHE_FILE = "shellcheck.json"
 MAX_CACHE_ENTRIES = 50_000
 TIMEOUT_SECONDS = 600
@@ -105,10 +106,8 @@ def attach_results(
     workers: int | None = None,
 ) -> list[Project]:
     """Each file's project with the shellcheck findings of its scripts attached."""
-    wanted: list[list[ShellcheckInput]] = []
-    for data, display, kind, _ in files:
-        inputs = (shellcheck_input(s) for s in scripts_of(data, display, kind))
-        wanted.append([i for i in inputs if i is not None])
+    wanted = _inputs_of_all([(data, display, kind) for data, display, kind, _ in files],
+                            workers or os.cpu_count() or 1)
     unique = {i.key: i for group in wanted for i in group}
     results = check_scripts(list(unique.values()), shellcheck, cache_dir, workers)
     projects = []
@@ -120,6 +119,31 @@ def attach_results(
         files_ = (*project.files, (RESULTS_PATH, encode_results(mine)))
         projects.append(Project(files_, project.path))
     return projects
+
+
+def _inputs_of(files: Sequence[tuple[bytes, str, DocumentKind]]) -> list[list[ShellcheckInput]]:
+    result = []
+    for data, display, kind in files:
+        inputs = (shellcheck_input(s) for s in scripts_of(data, display, kind))
+        result.append([i for i in inputs if i is not None])
+    return result
+
+
+def _inputs_of_all(files: Sequence[tuple[bytes, str, DocumentKind]],
+                   workers: int) -> list[list[ShellcheckInput]]:
+    """The scripts of every file; parsed in parallel when there are many files."""
+    if len(files) < PARALLEL_FILES or workers < 2:
+        return _inputs_of(files)
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [files[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(_inputs_of, chunks))
+    result: list[list[ShellcheckInput]] = [[] for _ in files]
+    for i, part in enumerate(parts):
+        for j, inputs in enumerate(part):
+            result[i + j * workers] = inputs
+    return result
 
 
 def check_scripts(
