@@ -91,7 +91,7 @@ def test_problems_are_located_and_the_rest_still_applies() -> None:
             "  b.yml:\n    ignore: [S101]\n    select: [x]\n")
     assert _problems(text) == [
         ("extra", 'unknown key "extra"; expected one of rules, self-hosted-runner, actions, '
-                  "paths"),
+                  "paths, runners, qcity"),
         ("label", 'unknown key "label" in self-hosted-runner; expected one of labels'),
         ("nope", 'unknown rule "nope": not a rule name, code or code prefix'),
         ("{a: b}", "rules.ignore must be a list of strings, not a mapping"),

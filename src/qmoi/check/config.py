@@ -14,6 +14,21 @@ Read from the document's ``Project`` (the caller reads the file), so rules stay 
     paths:
       .github/workflows/legacy.yml:   # repository-relative; fnmatch patterns (`*` spans `/`)
         ignore: [deprecated-command]
+    runners:                      # QCity's local runner pool (``qmoi run``)
+      min: 1                      # worker processes kept alive
+      max: 32                     # at most (default: from the machine's cores and memory)
+      idle-timeout: 30            # seconds an idle worker above ``min`` lives
+      heartbeat-timeout: 20       # seconds of silence after which a worker counts as hung
+      retries: 2                  # new attempts for a job whose worker died
+      memory: 8G                  # memory all jobs may reserve (default: the machine's)
+      memory-headroom: 512M       # memory always left free
+      pools: [local, gpu]         # pool names this machine serves (default: local)
+      labels: {gpu: gpu}          # runs-on label → pool (ubuntu-*, self-hosted: local)
+    qcity:
+      jobs:                       # "<workflow file>/<job id>" (fnmatch patterns allowed)
+        "ci.yml/build": {cpu: 2, memory: 1G, redundant: true}
+
+Sizes take a binary unit (``K``, ``M``, ``G``, ``T``, optionally followed by ``i``/``B``).
 
 Which rules run is decided by :func:`choose_rules`: a command-line ``--select`` replaces the
 file's choice entirely (the command line wins), a command-line ``--ignore`` always applies.
@@ -24,6 +39,7 @@ rest of the file still applies.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,8 +57,11 @@ CONFIG_RULE = "invalid-config"
 PINNING = ("none", "tag", "sha")
 DEFAULT_TRUSTED = ("actions/*", "github/*")
 _KEYS = {
-    "": ("rules", "self-hosted-runner", "actions", "paths"),
+    "": ("rules", "self-hosted-runner", "actions", "paths", "runners", "qcity"),
     "rules": ("select", "ignore", "severity"),
+    "runners": ("min", "max", "idle-timeout", "heartbeat-timeout", "retries", "memory",
+                "memory-headroom", "pools", "labels"),
+    "qcity": ("jobs",),
     "self-hosted-runner": ("labels",),
     "actions": ("pinning", "trusted"),
 }
@@ -54,6 +73,31 @@ class ConfigProblem:
 
     span: Span
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobResources:
+    """``qcity.jobs."<workflow>/<job>"``: a job's resource request and redundancy."""
+
+    pattern: str
+    cpu: float | None = None
+    memory: int | None = None  # bytes
+    redundant: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RunnersConfig:
+    """The ``runners:`` section; None means "the pool's default"."""
+
+    min: int | None = None
+    max: int | None = None
+    idle_timeout: float | None = None
+    heartbeat_timeout: float | None = None
+    retries: int | None = None
+    memory: int | None = None
+    memory_headroom: int | None = None
+    pools: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +117,8 @@ class Config:
     pinning: str = "none"
     trusted: tuple[str, ...] = DEFAULT_TRUSTED
     path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    runners: RunnersConfig = RunnersConfig()
+    qcity_jobs: tuple[JobResources, ...] = ()
     problems: tuple[ConfigProblem, ...] = field(default=(), compare=False)
 
     def ignored_for(self, path: str | None) -> tuple[str, ...]:
@@ -256,6 +302,8 @@ class _Reader:
             trusted=DEFAULT_TRUSTED if trusted is None else
             self.strings(trusted, "actions.trusted"),
             path_ignores=self.paths(root),
+            runners=self.runners(self.section(root, "runners")),
+            qcity_jobs=self.qcity_jobs(self.section(root, "qcity")),
             problems=tuple(self.problems),
         )
 
@@ -263,3 +311,78 @@ class _Reader:
         if node is not None and not (isinstance(node, Scalar) and node.is_null):
             self.problem(node, f"{what} must be a mapping of rule to severity")
         return ()
+
+    # ------------------------------------------------------------------ runners / qcity
+
+    def number(self, node: Node | None, what: str, *, size: bool = False,
+               whole: bool = False) -> float | None:
+        """A non-negative number (a size with a unit when ``size``), or None."""
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return None
+        text = node.value.strip() if isinstance(node, Scalar) else ""
+        match = _SIZE.match(text) if size else _NUMBER.match(text)
+        if match is None or (whole and "." in match.group(1)):
+            kind = "a size such as 512M or 2G" if size else \
+                "a whole number" if whole else "a number"
+            self.problem(node, f"{what} must be {kind}")
+            return None
+        scale = 1024 ** ("KMGT".index(match.group(2).upper()) + 1) if size else 1
+        return float(match.group(1)) * scale
+
+    def runners(self, node: Mapping) -> RunnersConfig:
+        def whole(key: str) -> int | None:
+            value = self.number(node.get(key), f"runners.{key}", whole=True)
+            return None if value is None else int(value)
+
+        def size(key: str) -> int | None:
+            value = self.number(node.get(key), f"runners.{key}", size=True)
+            return None if value is None else int(value)
+
+        labels = node.get("labels")
+        pairs: list[tuple[str, str]] = []
+        if isinstance(labels, Mapping):
+            for key, value in labels.pairs:
+                if isinstance(value, Scalar) and value.value and not value.is_null:
+                    pairs.append((key.value, value.value))
+                else:
+                    self.problem(value, f'runners.labels."{key.value}" must name a pool')
+        elif labels is not None:
+            self.problem(labels, "runners.labels must be a mapping of label to pool")
+        return RunnersConfig(
+            min=whole("min"), max=whole("max"),
+            idle_timeout=self.number(node.get("idle-timeout"), "runners.idle-timeout"),
+            heartbeat_timeout=self.number(node.get("heartbeat-timeout"),
+                                          "runners.heartbeat-timeout"),
+            retries=whole("retries"), memory=size("memory"),
+            memory_headroom=size("memory-headroom"),
+            pools=self.strings(node.get("pools"), "runners.pools"), labels=tuple(pairs))
+
+    def qcity_jobs(self, node: Mapping) -> tuple[JobResources, ...]:
+        jobs = node.get("jobs")
+        if jobs is None or (isinstance(jobs, Scalar) and jobs.is_null):
+            return ()
+        if not isinstance(jobs, Mapping):
+            self.problem(jobs, 'qcity.jobs must map "<workflow>/<job>" to {cpu, memory}')
+            return ()
+        return tuple(self.job_resources(key, value) for key, value in jobs.pairs)
+
+    def job_resources(self, key: Scalar, value: Node) -> JobResources:
+        where = f'qcity.jobs."{key.value}"'
+        if not isinstance(value, Mapping):
+            self.problem(value, f"{where} must be a mapping with cpu, memory or redundant")
+            return JobResources(key.value)
+        for inner, _ in value.pairs:
+            if inner.value not in ("cpu", "memory", "redundant"):
+                self.problem(inner, f'unknown key "{inner.value}" in {where}; expected one '
+                                    "of cpu, memory, redundant")
+        memory = self.number(value.get("memory"), f"{where}.memory", size=True)
+        redundant = value.get("redundant")
+        flag = redundant.as_bool() if isinstance(redundant, Scalar) else None
+        if redundant is not None and flag is None:
+            self.problem(redundant, f"{where}.redundant must be true or false")
+        return JobResources(key.value, self.number(value.get("cpu"), f"{where}.cpu"),
+                            None if memory is None else int(memory), bool(flag))
+
+
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)$")
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMGT])(?:i?B?)$", re.IGNORECASE)
