@@ -232,7 +232,8 @@ class _Cache:
 
     def __init__(self, file: Path | None, shellcheck: Shellcheck) -> None:
         self.file = file
-        self.salt = shellcheck.fingerprint
+        # The options decide the findings as much as the binary does.
+        self.salt = f"{shellcheck.fingerprint}/{','.join(SHELLCHECK_EXCLUDES)}"
         self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
         self.dirty = False

@@ -37,8 +37,8 @@ Dialect = Literal["bash", "sh"]
 # shellcheck codes that the ``${{ }}`` placeholder or the CI setting provokes (the list
 # actionlint passes too, plus SC2043 for ``for x in ${{ matrix.list }}``): SC1091 sourced
 # file not on this machine, SC2194/SC2050/SC2157/SC2043 a placeholder looks constant,
-# SC2154 a variable set by ``env:`` looks unassigned.
-SHELLCHECK_EXCLUDES = ("SC1091", "SC2194", "SC2050", "SC2154", "SC2157", "SC2043")
+# SC2154/SC2153 a variable set by ``env:`` looks unassigned (or like a misspelt local).
+SHELLCHECK_EXCLUDES = ("SC1091", "SC2194", "SC2050", "SC2153", "SC2154", "SC2157", "SC2043")
 # The rules hand shellcheck's findings over as a virtual project file (see ShellcheckResults).
 RESULTS_PATH = ".qmoi/shellcheck-results.json"
 

@@ -37,9 +37,10 @@ class Shellcheck(Rule):
         exact line and column in the workflow. ``${{ }}`` expressions are replaced by
         underscores of the same length first, so positions stay right and the placeholder
         looks like a quoted-safe literal; the codes that placeholder or ``env:`` variables
-        would provoke (SC1091, SC2043, SC2050, SC2154, SC2157, SC2194) are skipped, as
-        actionlint does. ``qmoi lint`` runs shellcheck once over all scripts, in batches,
-        and caches the results by content in ``.qmoi/cache/``.
+        would provoke (SC1091, SC2043, SC2050, SC2153, SC2154, SC2157, SC2194) are
+        skipped, as actionlint does (plus SC2043 and SC2153). ``qmoi lint`` runs
+        shellcheck once over all scripts, in batches, and caches the results by content
+        in ``.qmoi/cache/``.
 
     Why:
         Unquoted variables, missing ``|| exit`` after ``cd``, syntax errors: the bugs
