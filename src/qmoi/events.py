@@ -53,9 +53,14 @@ class JobQueued(_Event):
 
 @dataclass(frozen=True, slots=True)
 class JobStarted(_Event):
+    """``attempt`` counts from 1 (a runner that lost the job's worker starts it again, and
+    says so with ``JobAttemptLost`` first); ``runner`` names the worker when known."""
+
     kind: ClassVar[str] = "job_started"
     key: str
     at: float
+    attempt: int = 1
+    runner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,33 @@ class JobFinished(_Event):
     outputs: dict[str, str]
     at: float
     message: str | None = None
+    attempt: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class JobAttemptLost(_Event):
+    """The runner running attempt ``attempt`` of job ``key`` died or hung (``reason``); the
+    events of that attempt stay as they were, and ``retry`` tells whether a new attempt
+    follows (with its own ``JobStarted``) or the job ends failed."""
+
+    kind: ClassVar[str] = "job_attempt_lost"
+    key: str
+    attempt: int
+    reason: str
+    retry: bool
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class JobDiverged(_Event):
+    """A job run redundantly on two runners ended differently (a flakiness signal):
+    ``results`` and ``outputs`` are the primary's and then the second run's."""
+
+    kind: ClassVar[str] = "job_diverged"
+    key: str
+    results: tuple[Result, ...]
+    outputs: tuple[dict[str, str], ...]
+    at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +164,16 @@ class RunFinished(_Event):
 
 Event = (
     RunStarted | JobQueued | JobStarted | StepStarted | LogLine | Annotation | StepFinished
-    | JobFinished | RunFinished
+    | JobFinished | RunFinished | JobAttemptLost | JobDiverged
 )
 _TYPES: dict[str, type[_Event]] = {
     cls.kind: cls
     for cls in (RunStarted, JobQueued, JobStarted, StepStarted, LogLine, Annotation,
-                StepFinished, JobFinished, RunFinished)
+                StepFinished, JobFinished, RunFinished, JobAttemptLost, JobDiverged)
 }
+
+
+_TUPLES = frozenset({"results", "outputs"})  # JSON arrays that are tuples in the events
 
 
 def event_from_json(data: JSONDict) -> Event:
@@ -148,5 +183,7 @@ def event_from_json(data: JSONDict) -> Event:
     if cls is None:
         raise ValueError(f"unknown event type {data.get('type')!r}")
     names = {f.name for f in dataclasses.fields(cls)}
-    event = cls(**{k: v for k, v in data.items() if k in names})
+    values = {k: tuple(v) if isinstance(v, list) and k in _TUPLES else v
+              for k, v in data.items() if k in names}
+    event = cls(**values)
     return event  # type: ignore[return-value]
