@@ -11,10 +11,14 @@ the job ends. The commit is the event's, never the uncommitted working tree, as 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import shutil
 import subprocess
+import tempfile
 import threading
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +26,18 @@ from pathlib import Path
 from qmoi.errors import QmoiError
 
 # Concurrent `git worktree add`/`remove` race on .git/worktrees ("failed to read
-# .git/worktrees/<x>/commondir"), so they run one at a time.
+# .git/worktrees/<x>/commondir"), so they run one at a time — also across processes (the
+# runner pool's workers), hence a file lock beside the thread lock.
 _GIT_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _git_lock(repository: Path) -> Iterator[None]:
+    digest = hashlib.sha1(str(repository.resolve()).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"qmoi-worktree-{digest}.lock"
+    with _GIT_LOCK, path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 class WorkspaceError(QmoiError):
@@ -49,7 +63,7 @@ def _git(repository: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _add(repository: Path, path: Path, sha: str) -> Path:
-    with _GIT_LOCK:
+    with _git_lock(repository):
         done = _git(repository, "worktree", "add", "--detach", "--force", str(path), sha)
     if done.returncode != 0:
         raise WorkspaceError(f"cannot check out commit {sha[:12]} into the job's workspace: "
@@ -103,7 +117,7 @@ class WorkspacePool:
                 self.release(future.result())
         self._adder.shutdown(wait=True)
         self._remover.shutdown(wait=True)
-        with _GIT_LOCK:
+        with _git_lock(self.repository):
             _git(self.repository, "worktree", "prune")
 
 
