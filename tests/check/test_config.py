@@ -91,7 +91,7 @@ def test_problems_are_located_and_the_rest_still_applies() -> None:
             "  b.yml:\n    ignore: [S101]\n    select: [x]\n")
     assert _problems(text) == [
         ("extra", 'unknown key "extra"; expected one of rules, self-hosted-runner, actions, '
-                  "paths, runners, qcity"),
+                  "paths, runners, qcity, fixer"),
         ("label", 'unknown key "label" in self-hosted-runner; expected one of labels'),
         ("nope", 'unknown rule "nope": not a rule name, code or code prefix'),
         ("{a: b}", "rules.ignore must be a list of strings, not a mapping"),
@@ -131,3 +131,12 @@ def test_config_file_as_a_lint_target() -> None:
 def test_a_broken_config_still_lets_workflows_be_checked() -> None:
     assert _lint("rules: [\n") == _lint(None)
     assert _lint("- just a list\n") == _lint(None)
+
+
+def test_fixer_command_is_read_and_checked() -> None:
+    assert parse_config("fixer:\n  command: ./fix.sh --diff\n").fixer_command == "./fix.sh --diff"
+    assert parse_config("rules: {}\n").fixer_command is None
+    assert _problems("fixer:\n  command: [a]\n  cmd: x\n") == [
+        ("cmd", 'unknown key "cmd" in fixer; expected one of command'),
+        ("[a]", "fixer.command must be a shell command"),
+    ]

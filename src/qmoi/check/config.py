@@ -27,6 +27,8 @@ Read from the document's ``Project`` (the caller reads the file), so rules stay 
     qcity:
       jobs:                       # "<workflow file>/<job id>" (fnmatch patterns allowed)
         "ci.yml/build": {cpu: 2, memory: 1G, redundant: true}
+    fixer:
+      command: ./ai-fix.sh        # the manager's external fixer: failure JSON in, diff out
 
 Sizes take a binary unit (``K``, ``M``, ``G``, ``T``, optionally followed by ``i``/``B``).
 
@@ -57,11 +59,12 @@ CONFIG_RULE = "invalid-config"
 PINNING = ("none", "tag", "sha")
 DEFAULT_TRUSTED = ("actions/*", "github/*")
 _KEYS = {
-    "": ("rules", "self-hosted-runner", "actions", "paths", "runners", "qcity"),
+    "": ("rules", "self-hosted-runner", "actions", "paths", "runners", "qcity", "fixer"),
     "rules": ("select", "ignore", "severity"),
     "runners": ("min", "max", "idle-timeout", "heartbeat-timeout", "retries", "memory",
                 "memory-headroom", "pools", "labels"),
     "qcity": ("jobs",),
+    "fixer": ("command",),
     "self-hosted-runner": ("labels",),
     "actions": ("pinning", "trusted"),
 }
@@ -119,6 +122,7 @@ class Config:
     path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     runners: RunnersConfig = RunnersConfig()
     qcity_jobs: tuple[JobResources, ...] = ()
+    fixer_command: str | None = None
     problems: tuple[ConfigProblem, ...] = field(default=(), compare=False)
 
     def ignored_for(self, path: str | None) -> tuple[str, ...]:
@@ -304,6 +308,7 @@ class _Reader:
             path_ignores=self.paths(root),
             runners=self.runners(self.section(root, "runners")),
             qcity_jobs=self.qcity_jobs(self.section(root, "qcity")),
+            fixer_command=self.fixer_command(self.section(root, "fixer")),
             problems=tuple(self.problems),
         )
 
@@ -356,6 +361,15 @@ class _Reader:
             retries=whole("retries"), memory=size("memory"),
             memory_headroom=size("memory-headroom"),
             pools=self.strings(node.get("pools"), "runners.pools"), labels=tuple(pairs))
+
+    def fixer_command(self, node: Mapping) -> str | None:
+        command = node.get("command")
+        if command is None or (isinstance(command, Scalar) and command.is_null):
+            return None
+        if not isinstance(command, Scalar) or not command.value.strip():
+            self.problem(command, "fixer.command must be a shell command")
+            return None
+        return command.value
 
     def qcity_jobs(self, node: Mapping) -> tuple[JobResources, ...]:
         jobs = node.get("jobs")
