@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from qmoi.events import Event
 from qmoi.execute.host import HostExecutor
@@ -34,6 +35,15 @@ def new_run(runs_dir: Path) -> tuple[RunInfo, Path]:
         return RunInfo(run_id, number), folder
 
 
+class Journal(Protocol):
+    """Where a run is kept (``qmoi.store.StoreSink``): it sees each event before anyone
+    else, so a state change is saved before it is shown, and is closed when the run ends."""
+
+    def __call__(self, event: Event) -> None: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class LocalRun:
     plan: Plan
@@ -41,6 +51,7 @@ class LocalRun:
     options: RunOptions
     capacity: int | None = None
     grace: Grace = field(default_factory=Grace)
+    journal: Journal | None = None
 
 
 def run_locally(spec: LocalRun, sink: Callable[[Event], None],
@@ -52,6 +63,8 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
     recorder.write_json("plan.json", spec.plan.to_json())
 
     def fan_out(event: Event) -> None:
+        if spec.journal is not None:
+            spec.journal(event)
         record.add(event)
         recorder.add(event)
         sink(event)
@@ -70,6 +83,8 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
     finally:
         runner.close()
         recorder.close(record.to_json())
+        if spec.journal is not None:
+            spec.journal.close()
         if host is not None:
             host.close()
     return record
