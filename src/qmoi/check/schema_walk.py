@@ -66,6 +66,34 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return prefixed[0] if len(prefixed) == 1 else None
 
 
+def one_slip(word: str, target: str) -> bool:
+    """True when ``word`` is ``target`` with a separator or case slip (``runs_on``,
+    ``Runs-On``) or one typing slip: a letter added, dropped, changed or two swapped."""
+    if word.lower().replace("_", "-") == target:
+        return True
+    if abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        if len(diffs) != 2 or diffs[1] != diffs[0] + 1:
+            return False
+        i = diffs[0]
+        return word[i] == target[i + 1] and word[i + 1] == target[i]
+    short, long_ = sorted((word, target), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _rename_safety(word: str, guess: str, spec: Spec, present: frozenset[str]) -> FixSafety:
+    """A rename is safe where GitHub rejects the file as it is (a strict mapping), the slip
+    is unambiguous and the intended key is not already there: the author certainly meant
+    it. Where GitHub ignores the key, renaming changes what runs, so a person decides."""
+    if spec.loose or guess in present or not one_slip(word, guess):
+        return FixSafety.UNSAFE
+    return FixSafety.SAFE
+
+
 def _phrase(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
@@ -145,7 +173,7 @@ class _Walker:
                 name = spec.label.format(key=key.value) if spec.label else f'"{key.value}"'
                 self.walk(value, spec.extra, name, expr, key.span)
             else:
-                self.unknown(key, spec, label)
+                self.unknown(key, spec, label, frozenset(node.index or node.keys()))
         if not spec.required:
             return
         present = {key.value for key, _ in node.pairs}
@@ -153,14 +181,14 @@ class _Walker:
             if name not in present:
                 self.add("required-key", anchor, f'{label} is missing the required key "{name}"')
 
-    def unknown(self, key: Scalar, spec: Spec, label: str) -> None:
+    def unknown(self, key: Scalar, spec: Spec, label: str, present: frozenset[str]) -> None:
         message = f'unknown key "{key.value}" in {label}'
         guess = did_you_mean(key.value, spec.keys)
         fix = None
         if guess is not None:
             message += f'; did you mean "{guess}"?'
-            # Unsafe: the renamed key starts to take effect, which changes behaviour.
-            fix = Fix(f'Rename to "{guess}"', FixSafety.UNSAFE, (Edit(key.span, guess),))
+            fix = Fix(f'Rename to "{guess}"', _rename_safety(key.value, guess, spec, present),
+                      (Edit(key.span, guess),))
         elif not spec.keys:
             message += ", which takes no settings"
         elif len(spec.keys) <= 6:

@@ -34,8 +34,11 @@ class UnknownKey(Rule):
               - run: make
 
     Fix safety:
-        When a close key exists, renaming to it is offered as an unsafe fix: the key
-        then takes effect, which changes what the workflow does.
+        When a close key exists, renaming to it is offered. The rename is safe when the
+        key is one slip away from a known key (``runs_on``, ``continue-on-eror``), that
+        key is not already present, and GitHub would reject the file as it is: the author
+        certainly meant it. Otherwise (GitHub ignores the key, or the match is loose) the
+        rename changes what runs and is unsafe.
     """
 
     code = "S101"
