@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -16,7 +17,7 @@ from qmoi.execute.process import Grace
 from qmoi.execute.recorder import RunRecorder
 from qmoi.plan import LoadedWorkflow, Plan, RunInfo
 from qmoi.runners import InlineRunner, JobExecutor, default_capacity
-from qmoi.schedule import RunOptions, RunRecord, Scheduler
+from qmoi.schedule import Runner, RunOptions, RunRecord, Scheduler
 
 
 def new_run(runs_dir: Path) -> tuple[RunInfo, Path]:
@@ -52,6 +53,7 @@ class LocalRun:
     capacity: int | None = None
     grace: Grace = field(default_factory=Grace)
     journal: Journal | None = None
+    ray: str | None = None  # ``--runners ray…``: the Ray cluster to run the jobs on
 
 
 def run_locally(spec: LocalRun, sink: Callable[[Event], None],
@@ -70,13 +72,19 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
         sink(event)
 
     host: HostExecutor | None = None
-    if executor is None:
-        host = executor = HostExecutor(spec.grace)
-        # Check out the first workspaces while the run starts (at most one per slot).
-        slots = spec.capacity or default_capacity()
-        host.reserve(spec.options.root, spec.options.run_dir, spec.plan.event.sha,
-                     min(spec.plan.job_count, slots))
-    runner = InlineRunner(executor, spec.capacity)
+    runner: Runner
+    if spec.ray is not None:
+        from qmoi.runners.ray.runner import open_runner
+
+        runner = open_runner(spec.ray, partial(HostExecutor, spec.grace), spec.capacity)
+    else:
+        if executor is None:
+            host = executor = HostExecutor(spec.grace)
+            # Check out the first workspaces while the run starts (at most one per slot).
+            slots = spec.capacity or default_capacity()
+            host.reserve(spec.options.root, spec.options.run_dir, spec.plan.event.sha,
+                         min(spec.plan.job_count, slots))
+        runner = InlineRunner(executor, spec.capacity)
     scheduler = Scheduler(spec.plan, spec.workflows, runner, fan_out, spec.options)
     try:
         _run_interruptibly(scheduler)
