@@ -243,7 +243,8 @@ def test_uses_steps_and_container_jobs_fail_clearly(tmp_path: Path) -> None:
         """})
     out = run_repo(repo)
     assert out.record.result == "failure"
-    assert "action some/action@v1 is not available offline yet" in out.annotations("uses")
+    assert ("action some/action@v1 is not in the action cache; fetch it once while online "
+            "with: qmoi actions pull some/action@v1") in out.annotations("uses")
     boxed = [e for e in out.events if getattr(e, "key", "") == "boxed"
              and type(e).__name__ == "JobFinished"]
     assert "Docker or Podman" in (boxed[0].message or "")  # type: ignore[attr-defined]

@@ -5,8 +5,9 @@ Adding a kind for an action is one registration::
     register_action("actions/checkout", lambda step, ref: CheckoutStep(step, ref))
     register_action(lambda ref: ref.kind == "local", LocalActionStep)
 
-The most recent registration that matches wins. Until an action is registered, its step
-fails with a message saying it is not available offline yet.
+The most recent registration that matches wins. QMOI's own kinds (local and cached
+actions, the built-in offline actions of ``qmoi.execute.actions``) are registered on first
+use, below any registration made by then, so a test or plug-in can replace them.
 """
 
 from __future__ import annotations
@@ -20,20 +21,31 @@ from qmoi.model import ActionRef, Step
 Matcher = Callable[[ActionRef], bool]
 Factory = Callable[[Step, ActionRef], StepKind]
 _ACTIONS: list[tuple[Matcher, Factory]] = []
+_DEFAULTS: list[bool] = []
+
+
+def named(name: str) -> Matcher:
+    """A matcher for ``owner/repo[/path]`` at any ref (compared case-insensitively)."""
+    wanted = name.casefold()
+
+    def by_name(ref: ActionRef) -> bool:
+        return ref.kind == "remote" and ref.name.casefold() == wanted
+
+    return by_name
 
 
 def register_action(match: str | Matcher, factory: Factory) -> None:
     """Make ``factory`` handle the ``uses:`` steps ``match`` selects: an ``owner/repo[/path]``
     name (any ref, compared case-insensitively) or a predicate over the parsed reference."""
-    if isinstance(match, str):
-        wanted = match.casefold()
+    _ACTIONS.append((named(match) if isinstance(match, str) else match, factory))
 
-        def by_name(ref: ActionRef) -> bool:
-            return ref.kind == "remote" and ref.name.casefold() == wanted
 
-        _ACTIONS.append((by_name, factory))
-    else:
-        _ACTIONS.append((match, factory))
+def _load_defaults() -> None:
+    if not _DEFAULTS:
+        _DEFAULTS.append(True)
+        from qmoi.execute.actions import default_actions
+
+        _ACTIONS[:0] = default_actions()
 
 
 def unregister_action(factory: Factory) -> None:
@@ -47,6 +59,7 @@ def step_kind_for(step: Step) -> StepKind:
     if step.kind == "uses":
         ref = step.action
         if ref is not None:
+            _load_defaults()
             for match, factory in reversed(_ACTIONS):
                 if match(ref):
                     return factory(step, ref)

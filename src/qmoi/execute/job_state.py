@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from qmoi.expr import EvalOptions, Status
 from qmoi.model import Job, Workflow
 from qmoi.runners.base import CancelToken
 from qmoi.schedule.protocol import Emit, JobRequest
+from qmoi.source import SourceFile
 
 
 def runner_arch() -> str:
@@ -40,6 +42,32 @@ class StepRecord:
     outcome: str
     conclusion: str
     outputs: dict[str, str]
+
+
+@dataclass(slots=True)
+class ActionScope:
+    """What the steps of a composite action see instead of the job's: the action's
+    ``inputs``, its own ``steps`` and status (``github.action_status``; status functions
+    inside a composite read it), ``github.action_path`` and the composite step's ``env``.
+    Composite steps get no ``secrets``, ``vars`` or ``needs`` (gha-semantics §2)."""
+
+    source: SourceFile
+    inputs: dict[str, Any]
+    path: str
+    env: dict[str, str]
+    repository: str = ""
+    ref: str = ""
+    depth: int = 1
+    steps: dict[str, StepRecord] = field(default_factory=dict)
+    status: Status = Status.SUCCESS
+
+    def github_keys(self) -> dict[str, str]:
+        return {"action_path": self.path, "action_repository": self.repository,
+                "action_ref": self.ref, "action_status": self.status.value}
+
+    def fail(self) -> None:
+        if self.status is Status.SUCCESS:
+            self.status = Status.FAILURE
 
 
 @dataclass(slots=True)
@@ -63,6 +91,9 @@ class JobState:
     debug: bool = False
     _host_env: dict[str, str] | None = None
     command_files: dict[str, str] | None = None
+    # Post parts to run at the job's end, newest last (they run in reverse); nested
+    # actions of composites register theirs here too, as the runner does.
+    posts: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -113,8 +144,20 @@ class JobState:
             "secrets": self.secrets(), "env": dict(self.env), "runner": self.runner(),
             "job": {"status": self.status.value, "container": {"id": "", "network": ""},
                     "services": {}},
-            "steps": {sid: {"outcome": s.outcome, "conclusion": s.conclusion,
-                            "outputs": dict(s.outputs)} for sid, s in self.steps.items()},
+            "steps": steps_context(self.steps),
+        }
+
+    def scope_contexts(self, scope: ActionScope, step_env: dict[str, str]) -> dict[str, Any]:
+        """The contexts of a composite action's steps (``step_env`` already holds the
+        composite step's own ``env``)."""
+        request = self.request
+        return {
+            "github": self.github(**scope.github_keys()), "inputs": scope.inputs,
+            "strategy": request.strategy, "matrix": request.matrix, "runner": self.runner(),
+            "job": {"status": self.status.value, "container": {"id": "", "network": ""},
+                    "services": {}},
+            "env": self.env_context(step_env),
+            "steps": steps_context(scope.steps),
         }
 
     def secrets(self) -> dict[str, str]:
@@ -126,7 +169,8 @@ class JobState:
         return {**self.env, **self.github_env, **step_env}
 
     def process_env(self, files: dict[str, str], step_env: dict[str, str], action: str,
-                    extra: dict[str, str] | None = None) -> dict[str, str]:
+                    extra: dict[str, str] | None = None,
+                    scope: ActionScope | None = None) -> dict[str, str]:
         """The step process's environment: the host's, then the layers in GitHub's order
         (``merge_step_env``), PATH with the GITHUB_PATH entries in front."""
         github = self.request.github
@@ -143,6 +187,9 @@ class JobState:
             state_file=files["state"], step_summary_file=files["step_summary"],
             action=action, base_ref=str(github["base_ref"]), head_ref=str(github["head_ref"]),
             runner_workspace=str(self.folders.root), debug=self.debug,
+            action_path=scope.path if scope else None,
+            action_repository=scope.repository if scope else None,
+            action_ref=scope.ref if scope else None,
         )
         host = self.host_env()
         merged = merge_step_env(data, workflow_env=self.env, github_env=self.github_env,
@@ -166,3 +213,8 @@ class JobState:
     def annotate(self, index: int, level: str, message: str, **where: Any) -> None:
         self.emit(Annotation(self.key, index, level, self.masker.mask(message), time.time(),
                              **where))
+
+
+def steps_context(steps: dict[str, StepRecord]) -> dict[str, Any]:
+    return {sid: {"outcome": s.outcome, "conclusion": s.conclusion, "outputs": dict(s.outputs)}
+            for sid, s in steps.items()}

@@ -23,10 +23,10 @@ from qmoi.plan.values import EvaluationError
 def _default(run: StepRun, pick: str) -> Scalar | None:
     """``shell`` or ``working_directory`` from the step, else the job's, else the
     workflow's ``defaults.run``."""
-    layers: tuple[Defaults | None, ...] = (run.job.job.defaults, run.job.workflow.defaults)
     own: Scalar | None = getattr(run.step, pick)
-    if own is not None:
+    if own is not None or run.scope is not None:  # a composite's steps ignore the defaults
         return own
+    layers: tuple[Defaults | None, ...] = (run.job.job.defaults, run.job.workflow.defaults)
     for defaults in layers:
         value: Scalar | None = None if defaults is None else getattr(defaults, pick)
         if value is not None:
@@ -54,7 +54,7 @@ class RunStep(BaseKind):
                          f"with working directory '{cwd}'. No such file or directory")
             return FAILURE
         timeout = minutes_to_seconds(run.render(step.timeout_minutes) or None,
-                                     "timeout-minutes", job.source, step.timeout_minutes)
+                                     "timeout-minutes", run.source, step.timeout_minutes)
         path = job.folders.temp / shell.script_name(uuid.uuid4().hex)
         path.write_text(fix_up_script(shell.shell, script, os_name="Linux"), encoding="utf-8")
         # The script stays until the job's temp folder goes: a background process the

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from qmoi.execute.job_state import JobState
+from qmoi.execute.job_state import ActionScope, JobState
 from qmoi.execute.step_io import StepIO
 from qmoi.model import ActionRef, Step
 from qmoi.parse.nodes import Scalar
@@ -21,7 +21,8 @@ SUCCESS, FAILURE, CANCELLED, SKIPPED = "success", "failure", "cancelled", "skipp
 @dataclass(slots=True)
 class StepRun:
     """What a step part works with: the job, the step, the part's event index and I/O,
-    the step's evaluated ``env`` and its ``github.action`` name."""
+    the step's evaluated ``env`` and its ``github.action`` name; ``scope`` is set for the
+    steps of a composite action."""
 
     job: JobState
     step: Step
@@ -31,8 +32,18 @@ class StepRun:
     action: str
     name: str
     extra: dict[str, Any] = field(default_factory=dict)
+    scope: ActionScope | None = None
+
+    @property
+    def source(self) -> Any:
+        """The file the step is written in (a composite's steps are in its action.yml)."""
+        return self.job.source if self.scope is None else self.scope.source
 
     def contexts(self, *, secrets: bool = True) -> dict[str, Any]:
+        if self.scope is not None:
+            contexts = self.job.scope_contexts(self.scope, self.step_env)
+            contexts["github"].update(action=self.action, **self.io.files)
+            return contexts
         contexts = self.job.base_contexts()
         contexts["env"] = self.job.env_context(self.step_env)
         contexts["github"] = self.job.github(action=self.action, **self.io.files)
@@ -43,10 +54,11 @@ class StepRun:
     def render(self, scalar: Scalar | None) -> str:
         if scalar is None or "${{" not in scalar.value:
             return render_text(scalar, {})  # nothing to evaluate: skip building contexts
-        return render_text(scalar, self.contexts(), self.job.source, options=self.job.options)
+        return render_text(scalar, self.contexts(), self.source, options=self.job.options)
 
     def process_env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        return self.job.process_env(self.io.files, self.step_env, self.action, extra)
+        return self.job.process_env(self.io.files, self.step_env, self.action, extra,
+                                    self.scope)
 
 
 class StepKind(Protocol):
