@@ -24,7 +24,8 @@ runs:
       shell: bash
       run: |
         echo "text=${{ inputs.greeting }} ${{ inputs.who }}" >> "$GITHUB_OUTPUT"
-        echo "outer=$OUTER path-ok=$([ "$GITHUB_ACTION_PATH" = "${{ github.action_path }}" ] && echo y)"
+        same=$([ "$GITHUB_ACTION_PATH" = "${{ github.action_path }}" ] && echo y)
+        echo "outer=$OUTER path-ok=$same"
         echo "no-input-env=${INPUT_WHO:-unset}"
     - if: failure()
       shell: bash
@@ -59,7 +60,7 @@ def test_composite_inputs_defaults_outputs_env_and_groups(tmp_path: Path) -> Non
     groups = [e.text for e in out.events if getattr(e, "style", "") == "group"]
     assert groups[0].startswith("Run echo \"text=")
     steps = out.job("j")["steps"]
-    assert [s["outputs"] for s in steps][0] == {"said": "hello push world"}  # type: ignore[index]
+    assert steps[0]["outputs"] == {"said": "hello push world"}  # type: ignore[index]
 
 
 def test_nested_composite_failure_and_status_functions(tmp_path: Path) -> None:

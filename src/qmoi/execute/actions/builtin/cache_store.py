@@ -80,7 +80,7 @@ class CacheStore:
         try:
             with tarfile.open(temp, "w:gz", compresslevel=1) as tar:
                 for path in files:
-                    tar.add(str(path), arcname=_arcname(path, workspace))
+                    tar.add(str(path), arcname=_arcname(path, workspace), recursive=False)
             try:
                 os.link(temp, final)  # fails if another job saved it first
             except FileExistsError:
@@ -118,18 +118,27 @@ def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, base: Path) -> None:
 
 
 def resolve_paths(patterns: list[str], workspace: Path) -> list[Path]:
-    """The files and folders ``path:`` names: globs (``**`` included) relative to the
-    workspace, ``~`` for the home folder, ``!pattern`` excluding."""
+    """Every file and folder ``path:`` names, folders expanded (each entry is archived on
+    its own, so an exclusion inside an included folder holds): globs (``**`` too) relative
+    to the workspace, ``~`` for the home folder, ``!pattern`` excluding."""
     chosen: dict[Path, None] = {}
     excluded: set[Path] = set()
     for pattern in patterns:
         negate = pattern.startswith("!")
         text = os.path.expanduser(pattern[1:] if negate else pattern)
         full = text if os.path.isabs(text) else str(workspace / text)
-        hits = [Path(p) for p in glob.glob(full, recursive=True)]
+        hits = [entry for hit in glob.glob(full, recursive=True) for entry in _walk(Path(hit))]
         if negate:
             excluded.update(hits)
         else:
-            for hit in hits:
-                chosen.setdefault(hit, None)
+            chosen.update(dict.fromkeys(hits))
     return [path for path in chosen if path not in excluded]
+
+
+def _walk(path: Path) -> list[Path]:
+    if not path.is_dir() or path.is_symlink():
+        return [path]
+    found = [path]
+    for folder, dirs, files in os.walk(path):
+        found.extend(Path(folder, name) for name in sorted(dirs + files))
+    return found
