@@ -125,8 +125,8 @@ jobs:
           key: deps-${{ hashFiles('lock.txt') }}
           restore-keys: deps-
       - run: |
-          echo "hit=${{ steps.c.outputs.cache-hit }} \
-            matched=${{ steps.c.outputs.cache-matched-key }}"
+          matched="${{ steps.c.outputs.cache-matched-key }}"
+          echo "hit=${{ steps.c.outputs.cache-hit }} matched=$matched"
           ls deps 2>/dev/null | tr '\\n' ' '; echo
           mkdir -p deps && echo "$(cat lock.txt)" > deps/made.txt && echo x > deps/skip.txt
 """
