@@ -11,6 +11,7 @@ from qmoi.cli import expr as expr_cmd
 from qmoi.cli import fix as fix_cmd
 from qmoi.cli import lint as lint_cmd
 from qmoi.cli import run as run_cmd
+from qmoi.cli import runs as runs_cmd
 from qmoi.errors import QmoiError
 
 app = typer.Typer(
@@ -25,6 +26,8 @@ app.command("expr")(expr_cmd.expr)
 app.command("explain")(explain_cmd.explain)
 app.command("fix")(fix_cmd.fix)
 app.command("run")(run_cmd.run)
+app.add_typer(runs_cmd.app, name="runs")
+app.command("stats")(runs_cmd.stats)
 
 
 @app.callback()

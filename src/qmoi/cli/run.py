@@ -71,9 +71,10 @@ def run(
     options = RunOptions(root, run_dir, _secrets(secrets, secret_file), _file(env_file),
                          list(_pairs(matrix, "--matrix", ":").items()))
     out = sys.stderr if as_json else sys.stdout
+    journal = _journal(home, plan, loaded, options, max_parallel)
     view = _view(out, plan)
     try:
-        record = run_locally(LocalRun(plan, loaded, options, max_parallel), view)
+        record = run_locally(LocalRun(plan, loaded, options, max_parallel, journal=journal), view)
     finally:
         view.close()
     if as_json:
@@ -81,6 +82,13 @@ def run(
     else:
         out.write(f"run {record.run_id}: {record.result} (saved in {run_dir})\n")
     return 0 if record.result == "success" else 1
+
+
+def _journal(home: Path, plan: Plan, loaded: Any, options: Any, capacity: int | None) -> Any:
+    """The store's sink: every run is recorded (``qmoi runs``), committed as it goes."""
+    from qmoi.store import RunSpec, StoreSink, open_store
+
+    return StoreSink(open_store(home), RunSpec(plan, loaded, options, capacity))
 
 
 def _root(cwd: Path, workflows: list[Path]) -> Path:

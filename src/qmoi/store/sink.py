@@ -1,0 +1,222 @@
+"""Persisting a run as it happens: the run row before the first job, then a committed
+transaction per state change (job queued / started / finished, step started / finished,
+run finished) before any view sees the event. Logs stay files; rows keep their paths.
+
+A heartbeat thread stamps the run while it goes on, so another process can tell a live
+coordinator from a dead one (``qmoi.store.recovery``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, insert, select, update
+
+from qmoi.events import (
+    Event,
+    JobFinished,
+    JobQueued,
+    JobStarted,
+    RunFinished,
+    StepFinished,
+    StepStarted,
+)
+from qmoi.plan import LoadedWorkflow, Plan
+from qmoi.schedule import RunOptions
+from qmoi.store.engine import writer
+from qmoi.store.files import seal_logs
+from qmoi.store.liveness import HEARTBEAT_SECONDS, this_process
+from qmoi.store.models import JobAttempt, JobRow, Run, StepRow
+from qmoi.store.profiles import Usage, record_usage
+from qmoi.store.recovery import interrupt_run
+from qmoi.store.runrow import begin_run, finish_workflows, resume_run
+from qmoi.store.store import Store
+
+LOCAL_RUNNER = "local"
+E = TypeVar("E", bound=Event)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSpec:
+    """What the store keeps about a run besides its events (enough to resume it)."""
+
+    plan: Plan
+    workflows: Sequence[LoadedWorkflow]
+    options: RunOptions
+    capacity: int | None = None
+    runner: str = LOCAL_RUNNER
+
+
+@dataclass(slots=True)
+class _Job:
+    """What the sink remembers of a job so each event is one short transaction."""
+
+    id: int
+    attempts: int
+    workflow: str = ""
+    job_id: str = ""
+    matrix: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Attempt:
+    id: int
+    started_at: float
+
+
+class StoreSink:
+    """Call it with every event of the run, in order, then ``close`` it. With ``kept``
+    (a resumed run) the events of those jobs are replays of stored rows and are skipped."""
+
+    def __init__(self, store: Store, spec: RunSpec, *, kept: Collection[str] = (),
+                 resuming: bool = False) -> None:
+        self.store, self.spec, self.kept = store, spec, frozenset(kept)
+        self.run_id = spec.plan.run.run_id
+        self._me = this_process()
+        self._conn: Connection = writer(store.engine).connect()
+        self._jobs: dict[str, _Job] = {}
+        self._attempts: dict[str, _Attempt] = {}
+        self._finished = False
+        with self._conn.begin():
+            if resuming:
+                resume_run(self._conn, spec, self._me)
+                self._jobs = _known_jobs(self._conn, self.run_id)
+            else:
+                begin_run(self._conn, spec, self._me)
+        self._stop = threading.Event()
+        self._beat = threading.Thread(target=self._heartbeat, name="qmoi-heartbeat",
+                                      daemon=True)
+        self._beat.start()
+
+    # ------------------------------------------------------------------ events
+
+    def __call__(self, event: Event) -> None:
+        key = getattr(event, "key", None)
+        if key is not None and key in self.kept:
+            return
+        if isinstance(event, JobQueued):
+            self._write(self._queued, event)
+        elif isinstance(event, JobStarted):
+            self._write(self._started, event)
+        elif isinstance(event, StepStarted):
+            self._write(self._step_started, event)
+        elif isinstance(event, StepFinished):
+            self._write(self._step_finished, event)
+        elif isinstance(event, JobFinished):
+            self._write(self._job_finished, event)
+        elif isinstance(event, RunFinished):
+            self._write(self._run_finished, event)
+
+    def _write(self, action: Callable[[E], None], event: E) -> None:
+        with self._conn.begin():
+            action(event)
+
+    def _queued(self, event: JobQueued) -> None:
+        known = self._jobs.get(event.key)
+        values = {"job_id": event.job_id, "name": event.name, "workflow": event.workflow,
+                  "matrix": dict(event.matrix), "result": None, "outputs": {},
+                  "message": None, "queued_at": event.at, "started_at": None,
+                  "finished_at": None}
+        if known is not None:
+            self._conn.execute(update(JobRow).where(JobRow.id == known.id).values(**values))
+        else:
+            row = self._conn.execute(insert(JobRow).values(
+                run_id=self.run_id, key=event.key, attempt=0, **values).returning(JobRow.id))
+            known = self._jobs[event.key] = _Job(int(row.scalar_one()), 0)
+        known.workflow, known.job_id, known.matrix = event.workflow, event.job_id, event.matrix
+
+    def _started(self, event: JobStarted) -> None:
+        job = self._jobs.get(event.key)
+        if job is None:
+            return
+        job.attempts += 1
+        number = job.attempts
+        log_dir = self.spec.options.run_dir / "logs" / event.key
+        row = self._conn.execute(insert(JobAttempt).values(
+            job_pk=job.id, number=number, runner=self.spec.runner, pid=self._me.pid,
+            host=self._me.host, log_dir=str(log_dir), started_at=event.at
+        ).returning(JobAttempt.id))
+        self._attempts[event.key] = _Attempt(int(row.scalar_one()), event.at)
+        self._conn.execute(update(JobRow).where(JobRow.id == job.id).values(
+            attempt=number, runner=self.spec.runner, started_at=event.at))
+
+    def _step_started(self, event: StepStarted) -> None:
+        attempt = self._attempts.get(event.key)
+        if attempt is None:
+            return
+        self._conn.execute(insert(StepRow).values(
+            attempt_id=attempt.id, index=event.index, step_id=event.step_id, name=event.name,
+            outputs={}, started_at=event.at, log_path=str(self._log_path(event))))
+
+    def _log_path(self, event: StepStarted) -> Path:
+        # The recorder's naming (qmoi.execute.recorder): logs/<key>/<index + 1>.log.
+        name = "job.log" if event.index < 0 else f"{event.index + 1:03d}.log"
+        return self.spec.options.run_dir / "logs" / event.key / name
+
+    def _step_finished(self, event: StepFinished) -> None:
+        attempt = self._attempts.get(event.key)
+        if attempt is None:
+            return
+        self._conn.execute(update(StepRow).where(
+            StepRow.attempt_id == attempt.id, StepRow.index == event.index).values(
+            outcome=event.outcome, conclusion=event.conclusion, outputs=dict(event.outputs),
+            finished_at=event.at))
+
+    def _job_finished(self, event: JobFinished) -> None:
+        job = self._jobs.get(event.key)
+        if job is None:
+            return
+        self._conn.execute(update(JobRow).where(JobRow.id == job.id).values(
+            result=event.result, outputs=dict(event.outputs), message=event.message,
+            finished_at=event.at))
+        attempt = self._attempts.get(event.key)
+        if attempt is not None:
+            self._conn.execute(update(JobAttempt).where(JobAttempt.id == attempt.id).values(
+                result=event.result, error=event.message, finished_at=event.at))
+            record_usage(self._conn, Usage(
+                job.workflow, job.job_id, job.matrix, run_id=self.run_id, job_key=event.key,
+                attempt=job.attempts, wall_seconds=max(0.0, event.at - attempt.started_at)),
+                event.at)
+
+    def _run_finished(self, event: RunFinished) -> None:
+        self._conn.execute(update(Run).where(Run.id == self.run_id).values(
+            result=event.result, finished_at=event.at, heartbeat_at=event.at))
+        finish_workflows(self._conn, self.run_id, event.result, event.at)
+        self._finished = True
+
+    # ------------------------------------------------------------------ lifetime
+
+    def _heartbeat(self) -> None:
+        with writer(self.store.engine).connect() as connection:
+            while not self._stop.wait(HEARTBEAT_SECONDS):
+                with connection.begin():
+                    connection.execute(update(Run).where(
+                        Run.id == self.run_id, Run.result.is_(None)).values(
+                        heartbeat_at=time.time()))
+
+    def close(self) -> None:
+        """Stop the heartbeat, record the finished log files; a run that ended without
+        its ``RunFinished`` (the coordinator failed) is marked interrupted now."""
+        self._stop.set()
+        self._beat.join()
+        try:
+            if not self._finished:
+                with self._conn.begin():
+                    interrupt_run(self._conn, self.run_id, time.time())
+            with self._conn.begin():
+                seal_logs(self._conn, self.run_id,
+                          {key: a.id for key, a in self._attempts.items()},
+                          self.spec.options.run_dir)
+        finally:
+            self._conn.close()
+
+
+def _known_jobs(conn: Connection, run_id: str) -> dict[str, _Job]:
+    rows = conn.execute(select(JobRow.key, JobRow.id, JobRow.attempt)
+                        .where(JobRow.run_id == run_id))
+    return {row.key: _Job(row.id, row.attempt) for row in rows}
