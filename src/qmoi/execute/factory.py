@@ -12,6 +12,7 @@ use, below any registration made by then, so a test or plug-in can replace them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from qmoi.execute.run_step import RunStep
@@ -22,6 +23,7 @@ Matcher = Callable[[ActionRef], bool]
 Factory = Callable[[Step, ActionRef], StepKind]
 _ACTIONS: list[tuple[Matcher, Factory]] = []
 _DEFAULTS: list[bool] = []
+_LOCK = threading.Lock()
 
 
 def named(name: str) -> Matcher:
@@ -41,11 +43,16 @@ def register_action(match: str | Matcher, factory: Factory) -> None:
 
 
 def _load_defaults() -> None:
-    if not _DEFAULTS:
-        _DEFAULTS.append(True)
-        from qmoi.execute.actions import default_actions
+    # Jobs run on threads: the first steps of parallel jobs get here at once, and none may
+    # see the flag set before the defaults are in place.
+    if _DEFAULTS:
+        return
+    with _LOCK:
+        if not _DEFAULTS:
+            from qmoi.execute.actions import default_actions
 
-        _ACTIONS[:0] = default_actions()
+            _ACTIONS[:0] = default_actions()
+            _DEFAULTS.append(True)
 
 
 def unregister_action(factory: Factory) -> None:
