@@ -126,21 +126,36 @@ def _plan_job(workflow: Workflow, job_id: str, needs: tuple[str, ...], contexts:
                       strategy.fail_fast, strategy.max_parallel, kind, runs_on)
 
 
+def _plan_jobs(loaded: LoadedWorkflow, contexts: dict[str, Any], jobs: Sequence[str],
+               matrix: Sequence[tuple[str, str]]) -> tuple[PlannedJob, ...]:
+    workflow = loaded.workflow
+    graph = resolved_needs(workflow)
+    order = ordered(workflow, graph)
+    keep = set(order) if not jobs else with_dependencies(graph, jobs)
+    return tuple(_plan_job(workflow, job_id, graph[job_id], contexts, matrix)
+                 for job_id in order if job_id in keep)
+
+
 def plan_workflow(loaded: LoadedWorkflow, event: EventInfo, run: RunInfo,
                   variables: Mapping[str, str], *, jobs: Sequence[str] = (),
                   matrix: Sequence[tuple[str, str]] = ()) -> PlannedWorkflow:
     workflow = loaded.workflow
-    graph = resolved_needs(workflow)
-    order = ordered(workflow, graph)
     github = github_context(event, run, loaded.name, loaded.repo_path)
     base = {"github": github, "vars": dict(variables), "inputs": {}}
     dispatch = workflow.event("workflow_dispatch") if event.name == "workflow_dispatch" else None
     inputs = inputs_context(dispatch, event.inputs, base)
-    contexts = {**base, "inputs": inputs}
-    keep = set(order) if not jobs else with_dependencies(graph, jobs)
-    planned = tuple(_plan_job(workflow, job_id, graph[job_id], contexts, matrix)
-                    for job_id in order if job_id in keep)
+    planned = _plan_jobs(loaded, {**base, "inputs": inputs}, jobs, matrix)
     return PlannedWorkflow(loaded.display, loaded.repo_path, loaded.name, planned, inputs)
+
+
+def plan_called(loaded: LoadedWorkflow, github: Mapping[str, Any],
+                variables: Mapping[str, str], inputs: Mapping[str, Any]) -> PlannedWorkflow:
+    """The jobs of a called reusable workflow: its ``github`` context is the caller's
+    (gha-semantics §4.6), its ``inputs`` those of the call."""
+    contexts = {"github": dict(github), "vars": dict(variables), "inputs": dict(inputs)}
+    planned = _plan_jobs(loaded, contexts, (), ())
+    return PlannedWorkflow(loaded.display, loaded.repo_path, loaded.name, planned,
+                           dict(inputs))
 
 
 def build_plan(workflows: Sequence[LoadedWorkflow], event: EventInfo, run: RunInfo,

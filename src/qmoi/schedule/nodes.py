@@ -14,16 +14,36 @@ from qmoi.model import Job, ReusableCall
 from qmoi.plan import LoadedWorkflow, PlannedJob, PlannedLeg, PlannedWorkflow
 
 WAITING, ACTIVE, DONE = "waiting", "active", "done"
-QUEUED, RUNNING = "queued", "running"
+QUEUED, RUNNING, CALLING = "queued", "running", "calling"  # calling: its callee's jobs run
 SUCCESS, FAILURE, CANCELLED, SKIPPED = "success", "failure", "cancelled", "skipped"
 
 
 @dataclass(slots=True)
 class WorkflowRun:
+    """A workflow's jobs in this run: a triggered workflow, or one called by ``parent`` (a
+    reusable-workflow call leg) with the call's ``secrets``. ``key`` is unique in the run;
+    ``prefix`` starts its job keys and ``names`` its job names (``caller / ``)."""
+
     planned: PlannedWorkflow
     loaded: LoadedWorkflow
     github: dict[str, Any]
     prefix: str
+    key: str = ""
+    secrets: dict[str, str] | None = None
+    depth: int = 1
+    parent: Leg | None = None
+    names: str = ""
+    nodes: list[JobNode] = field(default_factory=list)
+    cancelled: bool = False
+
+    def is_cancelled(self) -> bool:
+        """Whether this run, or a call leading to it, was cancelled."""
+        run: WorkflowRun | None = self
+        while run is not None:
+            if run.cancelled:
+                return True
+            run = None if run.parent is None else run.parent.node.run
+        return False
 
 
 @dataclass(slots=True)
@@ -40,6 +60,7 @@ class Leg:
     timed_out: bool = False
     outputs: dict[str, str] = field(default_factory=dict)
     finished_at: float = 0.0
+    call: WorkflowRun | None = None
 
     @property
     def matrix(self) -> dict[str, Any]:

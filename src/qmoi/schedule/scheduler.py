@@ -18,14 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qmoi.events import Event, JobFinished, JobQueued, RunFinished, RunStarted
+from qmoi.errors import QmoiError
+from qmoi.events import Event, JobFinished, JobQueued, JobStarted, RunFinished, RunStarted
 from qmoi.expr import Status
-from qmoi.model import Job
+from qmoi.model import Job, ReusableCall
 from qmoi.plan import EvaluationError, LoadedWorkflow, Plan, expand_strategy, github_context
 from qmoi.plan.values import condition_holds, render_node, render_text, uses_status_check
+from qmoi.schedule.calls import call_result, callee_run
 from qmoi.schedule.concurrency import ConcurrencyGroups
 from qmoi.schedule.nodes import (
     ACTIVE,
+    CALLING,
     CANCELLED,
     DONE,
     FAILURE,
@@ -66,6 +69,7 @@ class Scheduler:
         self._queue: list[Leg] = []
         self._legs: dict[str, Leg] = {}
         self._cancelled = False
+        self._called: set[str] = set()
         self._nodes = self._build_nodes(workflows)
 
     def _build_nodes(self, workflows: Sequence[LoadedWorkflow]) -> dict[tuple[str, str], JobNode]:
@@ -76,11 +80,13 @@ class Scheduler:
             loaded = by_path[planned.path]
             github = github_context(self.plan.event, self.plan.run, loaded.name,
                                     loaded.repo_path)
-            run = WorkflowRun(planned, loaded, github, workflow_prefix(planned.repo_path, many))
+            run = WorkflowRun(planned, loaded, github, workflow_prefix(planned.repo_path, many),
+                              key=planned.path)
             for job in planned.jobs:
                 model = loaded.workflow.job(job.job_id)
                 assert model is not None
-                nodes[(planned.path, job.job_id)] = JobNode(run, job, model)
+                node = nodes[(run.key, job.job_id)] = JobNode(run, job, model)
+                run.nodes.append(node)
         return nodes
 
     # ------------------------------------------------------------------ public
@@ -108,7 +114,7 @@ class Scheduler:
     # ------------------------------------------------------------------ activation
 
     def _node(self, run: WorkflowRun, job_id: str) -> JobNode:
-        return self._nodes[(run.planned.path, job_id)]
+        return self._nodes[(run.key, job_id)]
 
     def _activate_ready(self) -> None:
         """Activate every job whose needs are done, until none is left (a job skipped here
@@ -116,7 +122,7 @@ class Scheduler:
         changed = True
         while changed:
             changed = False
-            for node in self._nodes.values():
+            for node in list(self._nodes.values()):  # a call adds its callee's jobs
                 if node.state == WAITING and all(
                     self._node(node.run, need).state == DONE for need in node.planned.needs
                 ):
@@ -144,13 +150,14 @@ class Scheduler:
 
     def _should_run(self, node: JobNode, contexts: dict[str, Any]) -> bool:
         condition = node.model.if_
+        cancelled = self._cancelled or node.run.is_cancelled()
         if not uses_status_check(condition):
-            if self._cancelled:
+            if cancelled:
                 return False
             if any(n["result"] != SUCCESS for n in contexts["needs"].values()):
                 return False
         status = Status.SUCCESS
-        if self._cancelled:
+        if cancelled:
             status = Status.CANCELLED
         elif self._ancestors_failed(node):
             status = Status.FAILURE
@@ -162,7 +169,8 @@ class Scheduler:
         source = node.run.loaded.workflow.source
         try:
             if not self._should_run(node, contexts):
-                self._finish_unrun(node, CANCELLED if self._cancelled else SKIPPED)
+                self._finish_unrun(node, CANCELLED if self._cancelled or
+                                   node.run.is_cancelled() else SKIPPED)
                 return
             legs = node.planned.legs
             if legs is None:
@@ -194,10 +202,13 @@ class Scheduler:
         node.legs.append(leg)
         self._legs[leg.key] = leg
         scoped = {**contexts, "matrix": leg.matrix, "strategy": self._strategy(node, leg)}
-        self._emit(JobQueued(leg.key, node.job_id, leg.planned.name, node.run.planned.path,
-                             dict(leg.matrix), time.time()))
+        self._emit(JobQueued(leg.key, node.job_id, node.run.names + leg.planned.name,
+                             node.run.planned.path, dict(leg.matrix), time.time()))
         source = node.run.loaded.workflow.source
         model = node.model
+        if isinstance(model, ReusableCall):
+            self._call(leg, scoped)
+            return
         if isinstance(model, Job):
             if model.continue_on_error is not None:
                 leg.continue_on_error = bool(render_node(model.continue_on_error, scoped,
@@ -220,10 +231,45 @@ class Scheduler:
 
     def _finish_unrun(self, node: JobNode, result: str, message: str | None = None) -> None:
         now = time.time()
-        self._emit(JobQueued(node.base_key, node.job_id, node.planned.name,
+        self._emit(JobQueued(node.base_key, node.job_id, node.run.names + node.planned.name,
                              node.run.planned.path, {}, now))
         self._emit(JobFinished(node.base_key, result, {}, now, message))
         node.result, node.state = result, DONE
+        self._node_done(node)
+
+    # ------------------------------------------------------------------ reusable calls
+
+    def _call(self, leg: Leg, contexts: dict[str, Any]) -> None:
+        """Start a reusable-workflow call: its callee's jobs join the run."""
+        leg.state = CALLING
+        self._emit(JobStarted(leg.key, time.time()))
+        try:
+            run = callee_run(leg, contexts, self.options.root,
+                             self.options.run_dir.parent.parent / "cache",
+                             self.options.secrets, self._called)
+        except QmoiError as error:
+            self._done(leg, JobFinished(leg.key, FAILURE, {}, time.time(), str(error)))
+            return
+        leg.call = run
+        for node in run.nodes:
+            self._nodes[(run.key, node.job_id)] = node
+        if not run.nodes:
+            self._finish_call(run)
+
+    def _node_done(self, node: JobNode) -> None:
+        run = node.run
+        if run.parent is not None and run.parent.state == CALLING and all(
+                other.state == DONE for other in run.nodes):
+            self._finish_call(run)
+
+    def _finish_call(self, run: WorkflowRun) -> None:
+        leg = run.parent
+        assert leg is not None
+        contexts = self._contexts(leg.node)
+        result, outputs, message = call_result(run, contexts)
+        if run.cancelled and result == SUCCESS:
+            result = CANCELLED
+        self._done(leg, JobFinished(leg.key, result, outputs, time.time(), message))
 
     # ------------------------------------------------------------------ running
 
@@ -250,12 +296,14 @@ class Scheduler:
         contexts = self._contexts(node)
         request = JobRequest(
             run_id=self.plan.run.run_id, key=leg.key, workflow_path=str(node.run.loaded.path),
-            workflow_display=node.run.planned.path, job_id=node.job_id, name=leg.planned.name,
+            workflow_display=node.run.planned.path, job_id=node.job_id,
+            name=node.run.names + leg.planned.name,
             root=str(self.options.root), run_dir=str(self.options.run_dir),
             github=node.run.github, matrix=dict(leg.matrix),
             strategy=self._strategy(node, leg), needs=contexts["needs"],
             inputs=dict(node.run.planned.inputs), vars=dict(self.plan.vars),
-            secrets=dict(self.options.secrets), env=dict(self.options.env),
+            secrets=dict(self.options.secrets if node.run.secrets is None else node.run.secrets),
+            env=dict(self.options.env),
         )
         self.runner.submit(request, self._events.put)
 
@@ -289,7 +337,12 @@ class Scheduler:
             self._cancel_leg(leg)
 
     def _cancel_leg(self, leg: Leg) -> None:
-        if leg.state == RUNNING:
+        if leg.state == CALLING and leg.call is not None:
+            leg.call.cancelled = True
+            for node in leg.call.nodes:
+                for other in list(node.legs):
+                    self._cancel_leg(other)
+        elif leg.state == RUNNING:
             self.runner.cancel(leg.key)
         elif leg.state == QUEUED:
             self._queue.remove(leg)
@@ -320,6 +373,7 @@ class Scheduler:
         node = leg.node
         if all(other.state == DONE for other in node.legs):
             node.finish()
+            self._node_done(node)
 
     def _unblock(self) -> None:
         """Nothing runs yet jobs remain: start the oldest queued leg; if none is queued the
