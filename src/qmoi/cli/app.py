@@ -6,12 +6,16 @@ import sys
 
 import typer
 
+from qmoi.cli import actions as actions_cmd
 from qmoi.cli import explain as explain_cmd
 from qmoi.cli import expr as expr_cmd
 from qmoi.cli import fix as fix_cmd
+from qmoi.cli import learn as learn_cmd
 from qmoi.cli import lint as lint_cmd
+from qmoi.cli import manager as manager_cmd
 from qmoi.cli import run as run_cmd
 from qmoi.cli import runs as runs_cmd
+from qmoi.cli import verified as verified_cmd
 from qmoi.errors import QmoiError
 
 app = typer.Typer(
@@ -28,6 +32,10 @@ app.command("fix")(fix_cmd.fix)
 app.command("run")(run_cmd.run)
 app.add_typer(runs_cmd.app, name="runs")
 app.command("stats")(runs_cmd.stats)
+app.add_typer(actions_cmd.app, name="actions")
+app.command("manager")(manager_cmd.manager)
+app.add_typer(learn_cmd.app, name="learn")
+app.command("verified")(verified_cmd.verified)
 
 
 @app.callback()

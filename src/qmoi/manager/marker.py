@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qmoi.errors import InputError
 from qmoi.fsutil import atomic_write
 from qmoi.manager import gitops
 from qmoi.manager.stats import now_iso
@@ -47,7 +48,12 @@ def write_marker(home: Path, root: Path, commit: str, event: str,
 def find_marker(home: Path, root: Path, revision: str) -> tuple[str, dict[str, Any]] | None:
     """The marker that verifies ``revision``: its own, else one of a commit with the same
     tree (the snapshot of uncommitted fixes the user then committed as they were)."""
-    commit = gitops.out(root, "rev-parse", "--verify", f"{revision}^{{commit}}")
+    found = gitops.git(root, "rev-parse", "--verify", "-q", f"{revision}^{{commit}}",
+                       check=False)
+    if found.returncode != 0:
+        raise InputError(f"no commit named {revision!r} in this repository",
+                         location=str(root))
+    commit = found.stdout.strip()
     folder = home / "verified"
     own = folder / f"{commit}.json"
     if own.is_file():
