@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from qmoi.events import (
     Event,
@@ -28,11 +28,12 @@ from qmoi.events import (
 )
 from qmoi.plan import LoadedWorkflow, Plan
 from qmoi.schedule import RunOptions
+from qmoi.store import statements as sql
 from qmoi.store.engine import writer
 from qmoi.store.files import seal_logs
 from qmoi.store.liveness import HEARTBEAT_SECONDS, this_process
-from qmoi.store.models import JobAttempt, JobRow, Run, StepRow
-from qmoi.store.profiles import Usage, record_usage
+from qmoi.store.models import JobRow, Run
+from qmoi.store.profiles import matrix_key
 from qmoi.store.recovery import interrupt_run
 from qmoi.store.runrow import begin_run, finish_workflows, resume_run
 from qmoi.store.store import Store
@@ -123,10 +124,10 @@ class StoreSink:
                   "message": None, "queued_at": event.at, "started_at": None,
                   "finished_at": None}
         if known is not None:
-            self._conn.execute(update(JobRow).where(JobRow.id == known.id).values(**values))
+            self._conn.execute(sql.UPDATE_JOB, {"b_pk": known.id, **values})
         else:
-            row = self._conn.execute(insert(JobRow).values(
-                run_id=self.run_id, key=event.key, attempt=0, **values).returning(JobRow.id))
+            row = self._conn.execute(sql.INSERT_JOB, {"run_id": self.run_id, "key": event.key,
+                                                      "attempt": 0, **values})
             known = self._jobs[event.key] = _Job(int(row.scalar_one()), 0)
         known.workflow, known.job_id, known.matrix = event.workflow, event.job_id, event.matrix
 
@@ -135,23 +136,24 @@ class StoreSink:
         if job is None:
             return
         job.attempts += 1
-        number = job.attempts
         log_dir = self.spec.options.run_dir / "logs" / event.key
-        row = self._conn.execute(insert(JobAttempt).values(
-            job_pk=job.id, number=number, runner=self.spec.runner, pid=self._me.pid,
-            host=self._me.host, log_dir=str(log_dir), started_at=event.at
-        ).returning(JobAttempt.id))
+        row = self._conn.execute(sql.INSERT_ATTEMPT, {
+            "job_pk": job.id, "number": job.attempts, "runner": self.spec.runner,
+            "pid": self._me.pid, "host": self._me.host, "log_dir": str(log_dir),
+            "started_at": event.at})
         self._attempts[event.key] = _Attempt(int(row.scalar_one()), event.at)
-        self._conn.execute(update(JobRow).where(JobRow.id == job.id).values(
-            attempt=number, runner=self.spec.runner, started_at=event.at))
+        self._conn.execute(sql.UPDATE_JOB, {"b_pk": job.id, "attempt": job.attempts,
+                                            "runner": self.spec.runner,
+                                            "started_at": event.at})
 
     def _step_started(self, event: StepStarted) -> None:
         attempt = self._attempts.get(event.key)
         if attempt is None:
             return
-        self._conn.execute(insert(StepRow).values(
-            attempt_id=attempt.id, index=event.index, step_id=event.step_id, name=event.name,
-            outputs={}, started_at=event.at, log_path=str(self._log_path(event))))
+        self._conn.execute(sql.INSERT_STEP, {
+            "attempt_id": attempt.id, "index": event.index, "step_id": event.step_id,
+            "name": event.name, "outputs": {}, "started_at": event.at,
+            "log_path": str(self._log_path(event))})
 
     def _log_path(self, event: StepStarted) -> Path:
         # The recorder's naming (qmoi.execute.recorder): logs/<key>/<index + 1>.log.
@@ -162,26 +164,29 @@ class StoreSink:
         attempt = self._attempts.get(event.key)
         if attempt is None:
             return
-        self._conn.execute(update(StepRow).where(
-            StepRow.attempt_id == attempt.id, StepRow.index == event.index).values(
-            outcome=event.outcome, conclusion=event.conclusion, outputs=dict(event.outputs),
-            finished_at=event.at))
+        self._conn.execute(sql.UPDATE_STEP, {
+            "b_attempt": attempt.id, "b_index": event.index, "outcome": event.outcome,
+            "conclusion": event.conclusion, "outputs": dict(event.outputs),
+            "finished_at": event.at})
 
     def _job_finished(self, event: JobFinished) -> None:
         job = self._jobs.get(event.key)
         if job is None:
             return
-        self._conn.execute(update(JobRow).where(JobRow.id == job.id).values(
-            result=event.result, outputs=dict(event.outputs), message=event.message,
-            finished_at=event.at))
+        self._conn.execute(sql.UPDATE_JOB, {
+            "b_pk": job.id, "result": event.result, "outputs": dict(event.outputs),
+            "message": event.message, "finished_at": event.at})
         attempt = self._attempts.get(event.key)
-        if attempt is not None:
-            self._conn.execute(update(JobAttempt).where(JobAttempt.id == attempt.id).values(
-                result=event.result, error=event.message, finished_at=event.at))
-            record_usage(self._conn, Usage(
-                job.workflow, job.job_id, job.matrix, run_id=self.run_id, job_key=event.key,
-                attempt=job.attempts, wall_seconds=max(0.0, event.at - attempt.started_at)),
-                event.at)
+        if attempt is None:
+            return
+        self._conn.execute(sql.UPDATE_ATTEMPT, {
+            "b_pk": attempt.id, "result": event.result, "error": event.message,
+            "finished_at": event.at})
+        self._conn.execute(sql.INSERT_SAMPLE, {
+            "workflow": job.workflow, "job_id": job.job_id, "matrix_key": matrix_key(job.matrix),
+            "run_id": self.run_id, "job_key": event.key, "attempt": job.attempts,
+            "peak_rss": None, "cpu_seconds": None,
+            "wall_seconds": max(0.0, event.at - attempt.started_at), "sampled_at": event.at})
 
     def _run_finished(self, event: RunFinished) -> None:
         self._conn.execute(update(Run).where(Run.id == self.run_id).values(
@@ -195,9 +200,8 @@ class StoreSink:
         with writer(self.store.engine).connect() as connection:
             while not self._stop.wait(HEARTBEAT_SECONDS):
                 with connection.begin():
-                    connection.execute(update(Run).where(
-                        Run.id == self.run_id, Run.result.is_(None)).values(
-                        heartbeat_at=time.time()))
+                    connection.execute(sql.HEARTBEAT, {"b_run": self.run_id,
+                                                       "b_at": time.time()})
 
     def close(self) -> None:
         """Stop the heartbeat, record the finished log files; a run that ended without
