@@ -10,6 +10,7 @@ Candidates are ordered by what the knowledge base learned for the failure's sign
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -19,7 +20,8 @@ from pathlib import Path
 
 from qmoi.discover import Target
 from qmoi.fsutil import atomic_write
-from qmoi.learn import FailureClass, RepairKind
+from qmoi.learn import FailureClass, Repair, RepairKind
+from qmoi.learn.heuristics import HEURISTICS
 from qmoi.learn.kb import UNTRIED_SCORE, KnowledgeBase, RepairStats
 from qmoi.lint import fix_targets
 from qmoi.manager import gitops
@@ -92,12 +94,43 @@ def candidates(diagnosis: Diagnosis, ctx: RepairContext) -> list[str]:
     for name in _BY_CLASS.get(cls, ()):
         if name != FORMATTER:
             found.append(name)
-        elif diagnosis.explanation.repair.kind is RepairKind.FORMATTER:
-            # Named by its command, so the knowledge base tells formatters apart.
-            found.append(f"{FORMATTER}:{diagnosis.explanation.repair.command}")
+        else:
+            gate = formatter_repair(diagnosis, ctx)
+            if gate is not None:
+                # Named by its command, so the knowledge base tells formatters apart.
+                found.append(f"{FORMATTER}:{gate.command}")
     if ctx.fixer_command and cls is not FailureClass.TRANSIENT:
         found.append(EXTERNAL)
     return found
+
+
+def _tool(command: str) -> str:
+    """``ruff format`` of ``ruff format .``, ``black`` of ``black .``: the words before the
+    first option or path."""
+    words = []
+    for word in command.split():
+        if word[:1] in "-.$/":
+            break
+        words.append(word)
+    return " ".join(words)
+
+
+_FORMATTERS = tuple(dict.fromkeys(
+    h.repair for h in HEURISTICS if h.repair is not None and h.repair.command))
+
+
+def formatter_repair(diagnosis: Diagnosis, ctx: RepairContext) -> Repair | None:
+    """The fix mode of the gate's own tool. The log's wording can point at another tool
+    (ruff and black both print "1 file would be reformatted"), so the tools the failed
+    job's scripts call decide; the log's reading breaks a tie."""
+    job = ctx.workflow.workflow.job(diagnosis.job.job_id)
+    scripts = "\n".join(s.run.value for s in getattr(job, "steps", ()) if s.run is not None)
+    called = [r for r in _FORMATTERS if r.command and
+              re.search(rf"(?<![\w-]){re.escape(_tool(r.command))}(?![\w-])", scripts)]
+    read = diagnosis.explanation.repair
+    if read.kind is RepairKind.FORMATTER and (not called or read in called):
+        return read
+    return called[0] if called else None
 
 
 def order(names: Sequence[str], ranked: Sequence[RepairStats]) -> list[str]:
@@ -143,7 +176,7 @@ def _flaky(diagnosis: Diagnosis, ctx: RepairContext, memory: Memory) -> Applied 
 
 
 def _patch(diagnosis: Diagnosis, ctx: RepairContext, memory: Memory) -> Applied | str:
-    if ctx.options.fix is FixMode.OFF:
+    if ctx.options.fix == FixMode.OFF:
         return "workflow patches are off (--fix off)"
     if PATCH in memory.tried:
         return "the fixer's patch did not make it pass"
@@ -152,7 +185,7 @@ def _patch(diagnosis: Diagnosis, ctx: RepairContext, memory: Memory) -> Applied 
     targets += [Target(p, p.relative_to(ctx.root).as_posix(), "action")
                 for p in local_actions(ctx.root, path.read_text(encoding="utf-8"))]
     changed: list[str] = []
-    for result in fix_targets(targets, unsafe=ctx.options.fix is FixMode.UNSAFE, write=False):
+    for result in fix_targets(targets, unsafe=ctx.options.fix == FixMode.UNSAFE, write=False):
         outcome = result.outcome
         if outcome is None or not outcome.changed:
             continue
@@ -167,8 +200,8 @@ def _patch(diagnosis: Diagnosis, ctx: RepairContext, memory: Memory) -> Applied 
 
 
 def _formatter(diagnosis: Diagnosis, ctx: RepairContext, memory: Memory) -> Applied | str:
-    repair_ = diagnosis.explanation.repair
-    command = repair_.command or ""
+    gate = formatter_repair(diagnosis, ctx)
+    command = gate.command if gate is not None and gate.command else ""
     words = shlex.split(command)
     if not words or shutil.which(words[0]) is None:
         return f"the formatter {words[0] if words else '?'!r} is not installed here"

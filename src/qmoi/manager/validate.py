@@ -62,12 +62,12 @@ def targets(root: Path) -> list[Target]:
 
 def validate(root: Path, mode: FixMode) -> Validation:
     found = targets(root)
-    if mode is FixMode.OFF:
+    if mode == FixMode.OFF:
         return Validation((), _findings(lint_targets(found)), ())
     fixed: list[FixedFile] = []
     refused: list[str] = []
     reports: list[FileReport] = []
-    for result in fix_targets(found, unsafe=mode is FixMode.UNSAFE, write=False):
+    for result in fix_targets(found, unsafe=mode == FixMode.UNSAFE, write=False):
         outcome = result.outcome
         reports.append(result.report)
         if outcome is None or not outcome.changed:

@@ -1,0 +1,82 @@
+"""The watch loop: a pass at start, another when a workflow is modified (after the
+debounce), none for the manager's own writes; cron schedules come due on the clock."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from qmoi.learn.kb import MemoryKnowledgeBase
+from qmoi.manager.loop import Manager
+from qmoi.manager.options import ManagerOptions
+from qmoi.manager.results import PassResult
+from qmoi.manager.view import PlainView
+from qmoi.manager.watch import CronClock, watch
+from run_helpers import make_repo
+
+HELLO = """\
+name: Hello
+on:
+  push:
+  schedule:
+    - cron: "*/5 * * * *"
+jobs:
+  hi:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo hello
+"""
+
+
+def _wait(condition: threading.Event, timeout: float = 20.0) -> bool:
+    return condition.wait(timeout)
+
+
+def test_a_modified_workflow_triggers_a_pass(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"hello.yml": HELLO})
+    manager = Manager(ManagerOptions(repo=repo, debounce=0.05, backoff=0.0, live=False),
+                      PlainView(io.StringIO()), kb=MemoryKnowledgeBase())
+    passes: list[PassResult] = []
+    first, second, stop = threading.Event(), threading.Event(), threading.Event()
+
+    def seen(result: PassResult) -> None:
+        passes.append(result)
+        (first if len(passes) == 1 else second).set()
+
+    thread = threading.Thread(target=watch, args=(manager, stop, seen), daemon=True)
+    thread.start()
+    try:
+        assert _wait(first)
+        time.sleep(0.3)  # the watcher is up
+        path = repo / ".github/workflows/hello.yml"
+        path.write_text(HELLO.replace("echo hello", "echo hello again"))
+        assert _wait(second), "the modified workflow was not picked up"
+    finally:
+        stop.set()
+        thread.join(10)
+        manager.close()
+    assert not thread.is_alive()
+    assert [p.green for p in passes[:2]] == [True, True]
+    assert [(c.kind, c.path) for c in passes[1].changes] == [
+        ("modified", ".github/workflows/hello.yml")]
+
+
+def test_cron_schedules_come_due_and_move_on(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"hello.yml": HELLO})
+    manager = Manager(ManagerOptions(repo=repo, live=False), PlainView(io.StringIO()),
+                      kb=MemoryKnowledgeBase())
+    try:
+        clock = CronClock()
+        start = datetime(2026, 1, 1, 10, 1, tzinfo=UTC)
+        clock.refresh(manager, start)
+        assert clock.due(start) == set()
+        at = datetime(2026, 1, 1, 10, 5, tzinfo=UTC)
+        assert clock.due(at) == {".github/workflows/hello.yml"}
+        assert clock.due(at) == set()  # moved to 10:10
+        assert clock.next[(".github/workflows/hello.yml", "*/5 * * * *")] == datetime(
+            2026, 1, 1, 10, 10, tzinfo=UTC)
+    finally:
+        manager.close()
