@@ -59,7 +59,7 @@ def test_two_processes_write_to_one_new_store_at_once(database: str, tmp_path: P
     repo = make_repo(tmp_path / "repo", {"ci.yml": WORKFLOW})
     home, go, script = tmp_path / "home", tmp_path / "go", tmp_path / "writer.py"
     script.write_text(WRITER, encoding="utf-8")
-    count = 15
+    count = 10
     writers = [subprocess.Popen([sys.executable, str(script), str(home), str(repo), tag,
                                  str(count), str(go)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=dict(os.environ))
