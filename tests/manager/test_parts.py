@@ -15,7 +15,7 @@ from qmoi.manager import gitops
 from qmoi.manager.hatches import escape_hatches, text_diff
 from qmoi.manager.marker import VerifiedWorkflow, find_marker, write_marker
 from qmoi.manager.options import ManagerOptions, parse_args
-from qmoi.manager.versions import changes, local_actions
+from qmoi.manager.versions import Detector, JsonlVersions, changes, local_actions
 from run_helpers import git, make_repo
 
 WF = "name: W\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n"
@@ -129,3 +129,37 @@ def test_options_are_checked_and_parsed() -> None:
     with pytest.raises(UsageError, match="--max-attempts"):
         ManagerOptions(max_attempts=0)
     assert json.dumps(options.fix) == '"unsafe"'
+
+
+def test_the_detector_records_new_modified_and_deleted_versions(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"a.yml": WF, "b.yml": WF})
+    log = JsonlVersions(tmp_path / "versions.jsonl")
+    detector = Detector(repo, tmp_path / "seen.json", log)
+    assert [c.kind for c in detector.scan("c1")] == ["new", "new"]
+    (repo / ".github/workflows/a.yml").write_text(WF + "# edited\n")
+    (repo / ".github/workflows/b.yml").unlink()
+    found = Detector(repo, tmp_path / "seen.json", log).scan("c2")  # remembered on disk
+    assert [(c.kind, c.path) for c in found] == [("modified", ".github/workflows/a.yml"),
+                                                 ("deleted", ".github/workflows/b.yml")]
+    lines = [json.loads(x) for x in (tmp_path / "versions.jsonl").read_text().splitlines()]
+    assert [(x["path"][-5:], x["deleted"], x["commit"]) for x in lines] == [
+        ("a.yml", False, "c1"), ("b.yml", False, "c1"), ("a.yml", False, "c2"),
+        ("b.yml", True, "c2")]
+
+
+def test_the_store_knowledge_base_reads_flaky_back(tmp_path: Path) -> None:
+    from qmoi.learn.kb_store import StoreKnowledgeBase
+    from qmoi.store import open_store
+
+    store = open_store(tmp_path / "home")
+    try:
+        kb = StoreKnowledgeBase(store)
+        kb.record("sig", "test", "rerun-flaky", True, example="FAILED t", outcome="flaky")
+        kb.record("sig", "test", "external-fixer", False)
+        assert [r.repair for r in kb.ranked("sig")] == ["rerun-flaky", "external-fixer"]
+        [entry] = kb.entries()
+        assert (entry.occurrences, entry.example) == (2, "FAILED t")
+        assert [(r.repair, r.last_outcome) for r in entry.repairs] == [
+            ("rerun-flaky", "flaky"), ("external-fixer", "failed")]
+    finally:
+        store.close()

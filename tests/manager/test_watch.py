@@ -9,12 +9,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from qmoi.learn.kb import MemoryKnowledgeBase
 from qmoi.manager.loop import Manager
 from qmoi.manager.options import ManagerOptions
 from qmoi.manager.results import PassResult
 from qmoi.manager.view import PlainView
 from qmoi.manager.watch import CronClock, watch
+from qmoi.store.models import WorkflowVersion
 from run_helpers import make_repo
 
 HELLO = """\
@@ -54,11 +57,15 @@ def test_a_modified_workflow_triggers_a_pass(tmp_path: Path) -> None:
         path = repo / ".github/workflows/hello.yml"
         path.write_text(HELLO.replace("echo hello", "echo hello again"))
         assert _wait(second), "the modified workflow was not picked up"
+        with manager.store.read() as session:
+            versions = session.scalars(select(WorkflowVersion.content_hash).where(
+                WorkflowVersion.path == ".github/workflows/hello.yml")).all()
     finally:
         stop.set()
         thread.join(10)
         manager.close()
     assert not thread.is_alive()
+    assert len(set(versions)) == 2  # both versions are in the store
     assert [p.green for p in passes[:2]] == [True, True]
     assert [(c.kind, c.path) for c in passes[1].changes] == [
         ("modified", ".github/workflows/hello.yml")]
@@ -80,3 +87,16 @@ def test_cron_schedules_come_due_and_move_on(tmp_path: Path) -> None:
             2026, 1, 1, 10, 10, tzinfo=UTC)
     finally:
         manager.close()
+
+
+def test_a_schedule_pass_runs_only_the_due_workflows(tmp_path: Path) -> None:
+    other = HELLO.replace("name: Hello", "name: Other")
+    repo = make_repo(tmp_path / "r", {"hello.yml": HELLO, "other.yml": other})
+    manager = Manager(ManagerOptions(repo=repo, live=False), PlainView(io.StringIO()),
+                      kb=MemoryKnowledgeBase())
+    try:
+        result = manager.run_pass("schedule", {".github/workflows/hello.yml"})
+    finally:
+        manager.close()
+    assert result.event == "schedule" and result.green
+    assert [w.path for w in result.workflows] == [".github/workflows/hello.yml"]

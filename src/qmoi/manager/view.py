@@ -53,7 +53,7 @@ class PlainView:
             self.lines.append(line)
             row = self.rows.setdefault(line.workflow, Row())
             row.duration = line.duration_s
-            row.failure = line.failure_class or ""
+            row.failure = line.failure_class or row.failure  # the last failure stays shown
             if line.repair:
                 row.repairs.append(line.repair)
 
@@ -123,7 +123,7 @@ class RichView(PlainView):
         for path, row in rows:
             took = "" if row.duration is None else f"{row.duration:.1f}s"
             jobs = f"{row.jobs_done}/{row.jobs}" if row.jobs else ""
-            table.add_row(path, f"[{_STYLE.get(row.state, 'white')}]{row.state}[/]",
+            table.add_row(path.removeprefix(".github/workflows/"), f"[{_STYLE.get(row.state, 'white')}]{row.state}[/]",
                           str(row.attempt or ""), jobs, row.failure,
                           ", ".join(row.repairs), took)
         return table
