@@ -123,7 +123,8 @@ class RichView(PlainView):
         for path, row in rows:
             took = "" if row.duration is None else f"{row.duration:.1f}s"
             jobs = f"{row.jobs_done}/{row.jobs}" if row.jobs else ""
-            table.add_row(path.removeprefix(".github/workflows/"), f"[{_STYLE.get(row.state, 'white')}]{row.state}[/]",
+            state = f"[{_STYLE.get(row.state, 'white')}]{row.state}[/]"
+            table.add_row(path.removeprefix(".github/workflows/"), state,
                           str(row.attempt or ""), jobs, row.failure,
                           ", ".join(row.repairs), took)
         return table
