@@ -18,7 +18,7 @@ from qmoi.manager.results import PassResult
 from qmoi.manager.view import PlainView
 from qmoi.manager.watch import CronClock, watch
 from qmoi.store.models import WorkflowVersion
-from run_helpers import make_repo
+from run_helpers import git, make_repo
 
 HELLO = """\
 name: Hello
@@ -40,8 +40,9 @@ def _wait(condition: threading.Event, timeout: float = 20.0) -> bool:
 
 def test_a_modified_workflow_triggers_a_pass(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"hello.yml": HELLO})
+    out = io.StringIO()
     manager = Manager(ManagerOptions(repo=repo, debounce=0.05, backoff=0.0, live=False),
-                      PlainView(io.StringIO()), kb=MemoryKnowledgeBase())
+                      PlainView(out), kb=MemoryKnowledgeBase())
     passes: list[PassResult] = []
     first, second, stop = threading.Event(), threading.Event(), threading.Event()
 
@@ -57,6 +58,12 @@ def test_a_modified_workflow_triggers_a_pass(tmp_path: Path) -> None:
         path = repo / ".github/workflows/hello.yml"
         path.write_text(HELLO.replace("echo hello", "echo hello again"))
         assert _wait(second), "the modified workflow was not picked up"
+        # Committing exactly what was verified moves HEAD to a verified tree: no new pass.
+        git(repo, "commit", "-q", "-am", "hello again")
+        deadline = time.time() + 3
+        while "nothing to run" not in out.getvalue() and time.time() < deadline:
+            time.sleep(0.1)
+        assert "has the tree verified" in out.getvalue()
         with manager.store.read() as session:
             versions = session.scalars(select(WorkflowVersion.content_hash).where(
                 WorkflowVersion.path == ".github/workflows/hello.yml")).all()
@@ -66,7 +73,7 @@ def test_a_modified_workflow_triggers_a_pass(tmp_path: Path) -> None:
         manager.close()
     assert not thread.is_alive()
     assert len(set(versions)) == 2  # both versions are in the store
-    assert [p.green for p in passes[:2]] == [True, True]
+    assert len(passes) == 2 and all(p.green for p in passes)
     assert [(c.kind, c.path) for c in passes[1].changes] == [
         ("modified", ".github/workflows/hello.yml")]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from qmoi.errors import QmoiError
 from qmoi.manager import gitops
 from qmoi.manager.loop import Manager
+from qmoi.manager.marker import find_marker
 from qmoi.manager.results import PassResult
 from qmoi.manager.validate import load
 from qmoi.manager.versions import watched_files
@@ -94,8 +95,8 @@ def watch(manager: Manager, stop: threading.Event | None = None,
             if due:
                 last = _pass(manager, "schedule", due, on_pass)
             moved = gitops.head(manager.root) != head
-            if (batch or moved) and (moved or manager.detector.current() !=
-                                     manager.detector.seen):
+            edited = bool(batch) and manager.detector.current() != manager.detector.seen
+            if edited or (moved and not _already_verified(manager)):
                 manager.view.note("change detected" + (": HEAD moved" if moved else ""))
                 last = _pass(manager, None, None, on_pass)
             if due or batch or moved:
@@ -104,6 +105,17 @@ def watch(manager: Manager, stop: threading.Event | None = None,
                 if _watch_paths(manager.root) != paths:
                     break  # a local action appeared or went: watch the new set
     return last
+
+
+def _already_verified(manager: Manager) -> bool:
+    """HEAD holds a tree the manager already verified (the user committed the working tree
+    it ran, fixes included): running it again would repeat the same runs."""
+    found = find_marker(manager.home, manager.root, "HEAD")
+    if found is None:
+        return False
+    manager.view.note(f"HEAD {found[0][:12]} has the tree verified as "
+                      f"{str(found[1].get('commit'))[:12]}: nothing to run")
+    return True
 
 
 def _pass(manager: Manager, event: str | None, only: set[str] | None,
