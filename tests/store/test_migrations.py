@@ -14,7 +14,7 @@ from qmoi.events import JobFinished, JobQueued, JobStarted, RunFinished, RunStar
 from qmoi.store import RunSpec, Store, StoreSink, open_store
 from qmoi.store.engine import database_url, make_engine
 from qmoi.store.knowledge import ranked_repairs, record_failure, record_repair
-from qmoi.store.migrate import current_revision, head_revision, upgrade
+from qmoi.store.migrate import HEAD, current_revision, head_revision, upgrade
 from qmoi.store.runs import list_runs, run_document
 from qmoi.store.schema import metadata
 
@@ -27,7 +27,7 @@ def test_an_empty_database_is_migrated_to_the_head_and_matches_the_models(
         database: str, home: Path) -> None:
     store = open_store(home)
     with store.engine.connect() as connection:
-        assert current_revision(connection) == head_revision() == "0002"
+        assert current_revision(connection) == head_revision() == HEAD == "0002"
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
         tables = set(inspect(connection).get_table_names())
     assert tables >= RUN_TABLES | KB_TABLES

@@ -65,14 +65,19 @@ def record_repair(conn: Connection, signature_id: int, repair: str, *, success: 
     now = time.time() if at is None else at
     outcome = "success" if success else "failure"
     where = (RepairOutcome.signature_id == signature_id, RepairOutcome.repair == repair)
-    done = conn.execute(update(RepairOutcome).where(*where).values(
+    bump = update(RepairOutcome).where(*where).values(
         attempts=RepairOutcome.attempts + 1,
         successes=RepairOutcome.successes + (1 if success else 0),
-        last_outcome=outcome, last_seen=now))
-    if done.rowcount == 0:
-        conn.execute(insert(RepairOutcome).values(
-            signature_id=signature_id, repair=repair, attempts=1,
-            successes=1 if success else 0, last_outcome=outcome, last_seen=now))
+        last_outcome=outcome, last_seen=now)
+    if conn.execute(bump).rowcount:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(RepairOutcome).values(
+                signature_id=signature_id, repair=repair, attempts=1,
+                successes=1 if success else 0, last_outcome=outcome, last_seen=now))
+    except IntegrityError:  # another process added the row meanwhile: count on it
+        conn.execute(bump)
 
 
 def ranked_repairs(conn: Connection, signature: str) -> list[RepairRank]:
