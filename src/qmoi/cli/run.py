@@ -1,45 +1,141 @@
-"""``qmoi run``: run workflows locally on the host, with act's options where they fit."""
+"""``qmoi run``: run workflows locally on the host, with act's options where they fit.
+
+``qmoi run`` starts without Typer (``main``, called by ``qmoi.cli.main``): its options are
+read by ``argparse`` and Typer (and click, and what they import) load only for
+``--help``, an option the fast parser does not know, or a usage error, so a run's start-up
+stays short. The Typer command ``run`` is built when ``qmoi.cli.app`` asks for it.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-import typer
-
-from qmoi.errors import UsageError
+from qmoi.errors import QmoiError, UsageError
 
 if TYPE_CHECKING:
     from qmoi.events import Event
     from qmoi.plan import Plan
 
 
-def run(
-    event: str = typer.Argument("push", help="The event to simulate (default: push)."),
-    workflows: list[Path] = typer.Option([], "--workflows", "-W",
-                                         help="Workflow file or folder (repeatable)."),
-    jobs: list[str] = typer.Option([], "--job", "-j", help="Only this job (and its needs)."),
-    matrix: list[str] = typer.Option([], "--matrix", help="Only legs with key:value."),
-    event_path: Path | None = typer.Option(None, "--eventpath", "-e",
-                                           help="Event payload JSON file."),
-    inputs: list[str] = typer.Option([], "--input", help="workflow_dispatch input k=v."),
-    secrets: list[str] = typer.Option([], "--secret", "-s",
-                                      help="NAME=VALUE, or NAME to read the environment."),
-    secret_file: Path | None = typer.Option(None, "--secret-file", help="Secrets (dotenv)."),
-    env_file: Path | None = typer.Option(None, "--env-file", help="Env for every job (dotenv)."),
-    variables: list[str] = typer.Option([], "--var", help="Variable k=v (vars context)."),
-    var_file: Path | None = typer.Option(None, "--var-file", help="Variables (dotenv)."),
-    list_only: bool = typer.Option(False, "--list", "-l", help="List the jobs and exit."),
-    graph: bool = typer.Option(False, "--graph", "-g", help="Draw the job graph and exit."),
-    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Plan only; run nothing."),
-    max_parallel: int | None = typer.Option(None, "--max-parallel",
-                                            help="Jobs at once (default: from CPU count)."),
-    as_json: bool = typer.Option(False, "--json",
-                                 help="Log to stderr; one JSON result on stdout."),
+def _typer_command() -> Callable[..., int]:
+    import typer
+
+    def run(
+        event: str = typer.Argument("push", help="The event to simulate (default: push)."),
+        workflows: list[Path] = typer.Option([], "--workflows", "-W",
+                                             help="Workflow file or folder (repeatable)."),
+        jobs: list[str] = typer.Option([], "--job", "-j",
+                                       help="Only this job (and its needs)."),
+        matrix: list[str] = typer.Option([], "--matrix", help="Only legs with key:value."),
+        event_path: Path | None = typer.Option(None, "--eventpath", "-e",
+                                               help="Event payload JSON file."),
+        inputs: list[str] = typer.Option([], "--input", help="workflow_dispatch input k=v."),
+        secrets: list[str] = typer.Option(
+            [], "--secret", "-s", help="NAME=VALUE, or NAME to read the environment."),
+        secret_file: Path | None = typer.Option(None, "--secret-file",
+                                                help="Secrets (dotenv)."),
+        env_file: Path | None = typer.Option(None, "--env-file",
+                                             help="Env for every job (dotenv)."),
+        variables: list[str] = typer.Option([], "--var", help="Variable k=v (vars context)."),
+        var_file: Path | None = typer.Option(None, "--var-file", help="Variables (dotenv)."),
+        list_only: bool = typer.Option(False, "--list", "-l",
+                                       help="List the jobs and exit."),
+        graph: bool = typer.Option(False, "--graph", "-g",
+                                   help="Draw the job graph and exit."),
+        dry_run: bool = typer.Option(False, "--dry-run", "-n",
+                                     help="Plan only; run nothing."),
+        max_parallel: int | None = typer.Option(None, "--max-parallel",
+                                                help="Jobs at once (default: from CPU count)."),
+        as_json: bool = typer.Option(False, "--json",
+                                     help="Log to stderr; one JSON result on stdout."),
+    ) -> int:
+        """Run the workflows an event triggers: exit 0 on success, 1 on failure, 2 on error."""
+        return run_workflows(
+            event=event, workflows=workflows, jobs=jobs, matrix=matrix, event_path=event_path,
+            inputs=inputs, secrets=secrets, secret_file=secret_file, env_file=env_file,
+            variables=variables, var_file=var_file, list_only=list_only, graph=graph,
+            dry_run=dry_run, max_parallel=max_parallel, as_json=as_json)
+
+    return run
+
+
+def __getattr__(name: str) -> Any:
+    if name == "run":  # the Typer command, for qmoi.cli.app
+        command = globals()["run"] = _typer_command()
+        return command
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _fast_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qmoi run", add_help=False, exit_on_error=False,
+                                     allow_abbrev=False)
+    parser.add_argument("event", nargs="?", default="push")
+    for flags, dest in ((("--workflows", "-W"), "workflows"), (("--job", "-j"), "jobs"),
+                        (("--matrix",), "matrix"), (("--input",), "inputs"),
+                        (("--secret", "-s"), "secrets"), (("--var",), "variables")):
+        parser.add_argument(*flags, dest=dest, action="append", default=[])
+    for flags, dest in ((("--eventpath", "-e"), "event_path"),
+                        (("--secret-file",), "secret_file"), (("--env-file",), "env_file"),
+                        (("--var-file",), "var_file")):
+        parser.add_argument(*flags, dest=dest, type=Path, default=None)
+    for flags, dest in ((("--list", "-l"), "list_only"), (("--graph", "-g"), "graph"),
+                        (("--dry-run", "-n"), "dry_run"), (("--json",), "as_json")):
+        parser.add_argument(*flags, dest=dest, action="store_true")
+    parser.add_argument("--max-parallel", dest="max_parallel", type=int, default=None)
+    return parser
+
+
+def parse_fast(argv: list[str]) -> dict[str, Any] | None:
+    """``qmoi run`` arguments as ``run_workflows`` keywords; None when Typer must read them
+    (help, an unknown option, a bad value: Typer gives the proper message)."""
+    if any(arg in ("--help", "-h") for arg in argv):
+        return None
+    try:
+        parsed, rest = _fast_parser().parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):
+        return None
+    if rest:
+        return None
+    values = vars(parsed)
+    values["workflows"] = [Path(item) for item in values["workflows"]]
+    return values
+
+
+def main(argv: list[str]) -> int | None:
+    """Run ``qmoi run ARGV`` without Typer; None when Typer has to handle the arguments.
+    Errors map to exit codes as ``qmoi.cli.app.run`` maps them."""
+    options = parse_fast(argv)
+    if options is None:
+        return None
+    try:
+        return run_workflows(**options)
+    except QmoiError as error:
+        sys.stderr.write(f"qmoi: {error}\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("qmoi: interrupted\n")
+        return 130
+    except Exception as error:  # no traceback reaches a user
+        from qmoi.cli.app import _crash
+
+        return _crash(error)
+
+
+def run_workflows(
+    *, event: str = "push", workflows: list[Path] | None = None, jobs: list[str] | None = None,
+    matrix: list[str] | None = None, event_path: Path | None = None,
+    inputs: list[str] | None = None, secrets: list[str] | None = None,
+    secret_file: Path | None = None, env_file: Path | None = None,
+    variables: list[str] | None = None, var_file: Path | None = None,
+    list_only: bool = False, graph: bool = False, dry_run: bool = False,
+    max_parallel: int | None = None, as_json: bool = False,
 ) -> int:
     """Run the workflows an event triggers: exit 0 on success, 1 on failure, 2 on error."""
     from qmoi.discover import qmoi_home
@@ -48,6 +144,8 @@ def run(
     from qmoi.plan.show import draw_graph, list_jobs
     from qmoi.schedule import RunOptions
 
+    workflows, jobs, matrix = workflows or [], jobs or [], matrix or []
+    inputs, secrets, variables = inputs or [], secrets or [], variables or []
     if max_parallel is not None and max_parallel < 1:
         raise UsageError("--max-parallel must be at least 1")
     cwd = Path.cwd()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from qmoi.execute.steps import run_steps
 from qmoi.execute.workspace import WorkspacePool, prepare, release
 from qmoi.expr import Status
 from qmoi.model import Job, Workflow
-from qmoi.plan.load import load_workflow
+from qmoi.plan.checkcache import CleanCache
+from qmoi.plan.load import LoadedWorkflow, load_workflow
 from qmoi.plan.values import EvaluationError, render_text
 from qmoi.runners.base import CancelToken
 from qmoi.schedule.protocol import Emit, JobRequest
@@ -35,9 +37,16 @@ _RESULTS = {Status.SUCCESS: "success", Status.FAILURE: "failure",
 class HostExecutor:
     """Implements ``qmoi.runners.JobExecutor`` on this machine."""
 
-    def __init__(self, grace: Grace = Grace()) -> None:
+    def __init__(self, grace: Grace = Grace(), loaded: Sequence[LoadedWorkflow] = ()) -> None:
+        """``loaded``: workflows the caller has read and checked already (reused while
+        their files are unchanged, so a run does not parse and check them twice)."""
         self.grace = grace
         self._workflows: dict[tuple[str, float], Workflow] = {}
+        for item in loaded:
+            try:
+                self._workflows[(str(item.path), item.path.stat().st_mtime)] = item.workflow
+            except OSError:
+                continue
         self._pools: dict[tuple[str, str], WorkspacePool] = {}
         self._lock = threading.Lock()
 
@@ -69,7 +78,12 @@ class HostExecutor:
         with self._lock:
             found = self._workflows.get(key)
             if found is None:
-                loaded = load_workflow(path, request.workflow_display, Path(request.root))
+                # Files found clean before are not checked again (the run-time check cache).
+                cache = CleanCache(Path(request.run_dir).parent.parent / "cache"
+                                   / "run-check.json")
+                loaded = load_workflow(path, request.workflow_display, Path(request.root),
+                                       cache)
+                cache.save()
                 found = self._workflows[key] = loaded.workflow
         return found
 

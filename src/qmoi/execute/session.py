@@ -79,7 +79,7 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
         runner = open_runner(spec.ray, partial(HostExecutor, spec.grace), spec.capacity)
     else:
         if executor is None:
-            host = executor = HostExecutor(spec.grace)
+            host = executor = HostExecutor(spec.grace, spec.workflows)
             # Check out the first workspaces while the run starts (at most one per slot).
             slots = spec.capacity or default_capacity()
             host.reserve(spec.options.root, spec.options.run_dir, spec.plan.event.sha,

@@ -20,9 +20,12 @@ _LIMIT = 2000
 
 
 def _rules_fingerprint() -> str:
-    spec = importlib.util.find_spec("qmoi.check.rules")
+    # The rules' folder, found without importing qmoi.check (find_spec of a subpackage
+    # imports its parent), so a run of known-clean workflows never loads the checker.
+    spec = importlib.util.find_spec("qmoi")
     parts = [__version__]
-    for folder in (spec.submodule_search_locations or []) if spec else []:
+    roots = (spec.submodule_search_locations or []) if spec else []
+    for folder in (os.path.join(root, "check", "rules") for root in roots):
         with os.scandir(folder) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 if entry.name.endswith(".py"):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from qmoi.check import check_source, select_rules
 from qmoi.diagnostics import Diagnostic, Located, Severity
 from qmoi.discover import WORKFLOW_DIR, resolve_targets
 from qmoi.errors import QmoiError, UsageError
@@ -51,6 +50,10 @@ _REFUSED_BY_GITHUB = ("S", "E")
 
 
 def _refused(source: SourceFile) -> list[Diagnostic]:
+    # The checker (and its rules) load only for a text not known clean: a repeated run
+    # does not pay for importing them.
+    from qmoi.check import check_source, select_rules
+
     found = check_source(source, "workflow", select_rules(_REFUSED_BY_GITHUB))
     # A crashing rule is QMOI's bug, not the workflow's: it must not block the run.
     return [d for d in found if d.severity is Severity.ERROR

@@ -1,0 +1,60 @@
+"""``qmoi run`` starts without Typer: the fast parser knows every option of the Typer
+command (same names, same destinations) and gives way to Typer for help and errors."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+from qmoi.cli import run as run_cmd
+from run_helpers import make_repo
+
+
+def _typer_options() -> dict[str, tuple[str, ...]]:
+    """Each parameter of the Typer command → its flags (() for the argument)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, parameter in inspect.signature(run_cmd.run).parameters.items():
+        found[name] = tuple(getattr(parameter.default, "param_decls", ()) or ())
+    return found
+
+
+def test_every_typer_option_is_read_by_the_fast_parser() -> None:
+    options = _typer_options()
+    assert set(options) == set(inspect.signature(run_cmd.run_workflows).parameters)
+    for name, flags in options.items():
+        for flag in flags:
+            default = inspect.signature(run_cmd.run).parameters[name].default.default
+            argv = [flag] if isinstance(default, bool) else [flag, "7"]
+            parsed = run_cmd.parse_fast(argv)
+            assert parsed is not None, flag
+            expected = True if isinstance(default, bool) else (
+                [Path("7")] if name == "workflows" else ["7"] if isinstance(default, list)
+                else 7 if name == "max_parallel" else Path("7"))
+            assert parsed[name] == expected, flag
+
+
+def test_help_unknown_options_and_bad_values_go_to_typer() -> None:
+    for argv in (["--help"], ["-h"], ["--bogus"], ["--max-parallel", "x"], ["a", "b"]):
+        assert run_cmd.parse_fast(argv) is None, argv
+    assert run_cmd.parse_fast(["pull_request", "-W", "x.yml", "-W", "y.yml", "--json"]) == {
+        **run_cmd.parse_fast([]),  # type: ignore[dict-item]
+        "event": "pull_request", "workflows": [Path("x.yml"), Path("y.yml")], "as_json": True}
+
+
+def test_a_run_never_imports_typer(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"ci.yml": """
+        on: push
+        jobs:
+          j:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo hi
+        """})
+    code = ("import sys; from qmoi.cli.main import main; rc = main(['run', '--json']); "
+            "print('typer' in sys.modules, 'click' in sys.modules, rc, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
+                          text=True, check=False, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "False False 0"
+    assert '"result": "success"' in done.stdout
