@@ -83,12 +83,16 @@ class StoreSink:
         self._jobs: dict[str, _Job] = {}
         self._attempts: dict[str, _Attempt] = {}
         self._finished = False
-        with self._conn.begin():
-            if resuming:
-                resume_run(self._conn, spec, self._me)
-                self._jobs = _known_jobs(self._conn, self.run_id)
-            else:
-                begin_run(self._conn, spec, self._me)
+        try:
+            with self._conn.begin():
+                if resuming:
+                    resume_run(self._conn, spec, self._me)
+                    self._jobs = _known_jobs(self._conn, self.run_id)
+                else:
+                    begin_run(self._conn, spec, self._me)
+        except BaseException:
+            self._conn.close()
+            raise
         self._stop = threading.Event()
         self._beat = threading.Thread(target=self._heartbeat, name="qmoi-heartbeat",
                                       daemon=True)
