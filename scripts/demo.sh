@@ -13,7 +13,7 @@ repo="$work/demo-repo"
 mkdir -p "$repo"
 (cd "$here/examples/demo-repo" && tar cf - --exclude=.qmoi .) | (cd "$repo" && tar xf -)
 cd "$repo"
-export QMOI_HOME="$repo/.qmoi"  # the demo's state stays in the temporary copy
+unset QMOI_HOME QMOI_DATABASE_URL  # the demo's state stays in the copy's .qmoi/
 git init -q -b main
 git add -A
 git -c user.name=QMOI -c user.email=qmoi@localhost commit -q -m "The example repository"

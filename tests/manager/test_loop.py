@@ -169,3 +169,14 @@ def test_stats_lines_have_every_field(tmp_path: Path, run_pass: RunPass) -> None
         assert isinstance(line["duration_s"], float) and line["duration_s"] >= 0
         assert isinstance(line["queue_s"], float) and line["queue_s"] >= 0
         assert str(line["time"]).endswith("+00:00")
+
+
+def test_state_inside_the_repository_stays_out_of_the_run(
+        tmp_path: Path, run_pass: RunPass, monkeypatch: Any) -> None:
+    clean = "name: C\non: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n" \
+            "    steps:\n      - run: 'true'\n"
+    repo = make_repo(tmp_path / "r", {"c.yml": clean}, {".gitignore": "state/\n"})
+    monkeypatch.setenv("QMOI_HOME", str(repo / "qmoi-state"))  # neither excluded nor ignored
+    done = run_pass(repo)
+    assert done.result.green and done.result.commit == git(repo, "rev-parse", "HEAD")
+    assert (repo / "qmoi-state" / "verified" / f"{done.result.commit}.json").is_file()

@@ -60,7 +60,9 @@ def worktree_tree(root: Path, exclude: Sequence[str] = ()) -> str:
     try:
         env = {"GIT_INDEX_FILE": index}
         git(root, "read-tree", head(root), env=env)
-        pathspec = [f":(exclude){path}" for path in exclude]
+        # git refuses an exclusion naming an ignored path, which git leaves out anyway.
+        pathspec = [f":(exclude){path}" for path in exclude
+                    if git(root, "check-ignore", "-q", "--", path, check=False).returncode]
         git(root, "add", "-A", "--", ".", *pathspec, env=env)
         return out(root, "write-tree", env=env)
     finally:

@@ -56,11 +56,16 @@ class Manager:
 
     @property
     def exclude(self) -> tuple[str, ...]:
-        """Never part of a snapshot: the stats log, which the manager itself writes."""
-        try:
-            return (self.stats_path.resolve().relative_to(self.root.resolve()).as_posix(),)
-        except ValueError:
-            return ()
+        """Never part of a snapshot: what the manager itself writes (the stats log, and the
+        QMOI home when ``$QMOI_HOME`` puts it inside the repository unexcluded)."""
+        root = self.root.resolve()
+        found = []
+        for path in (self.stats_path, self.home):
+            try:
+                found.append(path.resolve().relative_to(root).as_posix())
+            except ValueError:
+                continue
+        return tuple(found)
 
     def fixer_command(self) -> str | None:
         path = self.root / CONFIG_PATH
