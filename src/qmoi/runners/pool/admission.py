@@ -1,0 +1,106 @@
+"""Whether a job may start now: its request against what is free on the machine.
+
+Memory is checked against the memory available *now* (psutil), minus what running jobs
+reserved but have not touched yet, and never below the configured headroom; all
+reservations together stay within the pool's memory budget. CPU is reserved by request:
+a job that mostly sleeps or waits on I/O has learned a request of a fraction of a core, so
+several run per core. A CPU-bound job (a request of a quarter core or more) also waits
+while the machine is busy with work that is not the pool's (measured load), so other
+users of the machine are not starved.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import psutil
+
+from qmoi.runners.pool.config import MIB, PoolConfig, Request
+
+CPU_LIGHT = 0.25  # cores: below this a job is counted as waiting, not computing
+_EPSILON = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    """This machine now: ``available`` memory in bytes, ``external`` cores busy with work
+    that is not the pool's."""
+
+    cores: int
+    available: int
+    external: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A running job's request and the memory its process tree holds right now."""
+
+    request: Request
+    rss: int = 0
+
+
+def too_big(request: Request, config: PoolConfig) -> str | None:
+    """Why ``request`` can never run on this pool, or None."""
+    most = config.memory - config.headroom
+    if request.memory > most:
+        return (f"the job needs {request.memory / MIB:.0f} MiB of memory but this pool can "
+                f"give at most {most / MIB:.0f} MiB (runners.memory minus "
+                "runners.memory-headroom); lower its qcity.jobs memory or raise the limits")
+    if request.cpu > config.cores * config.cpu_overcommit + _EPSILON:
+        return (f"the job needs {request.cpu:g} CPUs but this machine has {config.cores}; "
+                "lower its qcity.jobs cpu")
+    return None
+
+
+def fits(request: Request, running: Iterable[Reservation], machine: Machine,
+         config: PoolConfig) -> bool:
+    """Whether ``request`` may start beside ``running`` on ``machine`` now."""
+    held = list(running)
+    reserved = sum(r.request.memory for r in held)
+    if reserved + request.memory > config.memory:
+        return False
+    untouched = sum(max(0, r.request.memory - r.rss) for r in held)
+    if machine.available - untouched - request.memory < config.headroom:
+        return False
+    cpu = sum(r.request.cpu for r in held) + request.cpu
+    limit = machine.cores * config.cpu_overcommit + _EPSILON
+    if cpu > limit:
+        return False
+    return request.cpu < CPU_LIGHT or cpu + machine.external <= limit
+
+
+class LoadMeter:
+    """Measures the machine's busy cores between calls and, from the CPU time the pool's
+    own process trees used meanwhile, the part that is someone else's."""
+
+    def __init__(self, cores: int) -> None:
+        self.cores = cores
+        self._last_busy = _busy_seconds()
+        self._last_at = time.monotonic()
+        self.external = 0.0
+
+    def update(self, own_cpu_seconds: float) -> float:
+        """Call once per sampling round with the CPU seconds the pool used since the last
+        call; the smoothed external load in cores."""
+        busy, now = _busy_seconds(), time.monotonic()
+        elapsed = now - self._last_at
+        if elapsed < 0.05:
+            return self.external
+        used = (busy - self._last_busy) / elapsed
+        own = own_cpu_seconds / elapsed
+        external = min(float(self.cores), max(0.0, used - own))
+        self.external = 0.5 * self.external + 0.5 * external
+        self._last_busy, self._last_at = busy, now
+        return self.external
+
+
+def _busy_seconds() -> float:
+    times = psutil.cpu_times()
+    return float(times.user + times.system + getattr(times, "nice", 0.0)
+                 + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0))
+
+
+def measure(cores: int, external: float) -> Machine:
+    return Machine(cores, int(psutil.virtual_memory().available), external)

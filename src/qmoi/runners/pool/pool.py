@@ -1,0 +1,144 @@
+"""``LocalPool``: QCity's embedded runner, worker processes on this machine behind the
+``qmoi.schedule.Runner`` protocol.
+
+``submit`` and ``cancel`` only hand work to the supervisor thread (through an inbox and a
+wake-up pipe), so they never block the scheduler; every event reaches ``emit`` from the
+supervisor thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from qmoi.events import JobFinished
+from qmoi.runners.pool.board import JsonBoard, RunnerBoard, WorkerInfo
+from qmoi.runners.pool.config import PoolConfig
+from qmoi.runners.pool.intake import make_tasks
+from qmoi.runners.pool.labels import LabelRouter
+from qmoi.runners.pool.profiles import JsonProfiles, Profiles, ProfileStore
+from qmoi.runners.pool.supervisor import Supervisor, drain_wake
+from qmoi.runners.pool.worker import ExecutorFactory
+from qmoi.schedule.protocol import Emit, JobRequest
+
+Command = Callable[[Supervisor], None]
+
+
+def default_stores(state_dir: Path | None) -> tuple[ProfileStore | None, RunnerBoard | None]:
+    """The JSON files under ``state_dir`` (until the store's tables take over)."""
+    if state_dir is None:
+        return None, None
+    return JsonProfiles(state_dir / "profiles.json"), JsonBoard(state_dir / "runners")
+
+
+class LocalPool:
+    """Runs each job in a worker process made by ``factory`` (picklable: a module-level
+    callable or a ``functools.partial`` of one, since workers import it by name)."""
+
+    def __init__(self, factory: ExecutorFactory, config: PoolConfig | None = None, *,
+                 profiles: ProfileStore | None = None, board: RunnerBoard | None = None
+                 ) -> None:
+        self.config = (config or PoolConfig()).resolved()
+        if profiles is None and board is None:
+            profiles, board = default_stores(self.config.state_dir)
+        self._profiles = Profiles(profiles)
+        self._router = LabelRouter(self.config)
+        self._supervisor = Supervisor(self.config, factory, self._profiles, board)
+        self._inbox: deque[Command] = deque()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._failure: BaseException | None = None
+        self._supervisor.start_minimum()
+        self._thread = threading.Thread(target=self._loop, name="qmoi-pool", daemon=True)
+        self._thread.start()
+
+    @property
+    def capacity(self) -> int:
+        return self.config.max
+
+    def submit(self, request: JobRequest, emit: Emit) -> None:
+        tasks, problem = make_tasks(self.config, self._profiles, self._router, request, emit)
+        if problem is not None:
+            emit(JobFinished(request.key, "failure", {}, time.time(), problem))
+            return
+        self._send(lambda supervisor: supervisor.accept(tasks))
+
+    def cancel(self, key: str) -> None:
+        self._send(lambda supervisor: supervisor.cancel(key))
+
+    def close(self) -> None:
+        """Wait for the submitted jobs, then stop the workers."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._wake()
+        self._thread.join()
+        os.close(self._wake_r)
+        os.close(self._wake_w)
+
+    def workers(self) -> list[WorkerInfo]:
+        """The workers now (as ``qmoi runners list`` shows them)."""
+        result: list[list[WorkerInfo]] = []
+        done = threading.Event()
+
+        def take(supervisor: Supervisor) -> None:
+            result.append(supervisor.snapshot())
+            done.set()
+
+        self._send(take)
+        done.wait(5.0)
+        return result[0] if result else []
+
+    def _send(self, command: Command) -> None:
+        with self._lock:
+            if self._closed and self._thread is not threading.current_thread():
+                raise RuntimeError("the runner pool is closed")
+            self._inbox.append(command)
+        self._wake()
+
+    def _wake(self) -> None:
+        # A full pipe means the supervisor is already due to wake.
+        with contextlib.suppress(BlockingIOError):
+            os.write(self._wake_w, b"x")
+
+    def _take_inbox(self) -> bool:
+        with self._lock:
+            commands = list(self._inbox)
+            self._inbox.clear()
+            closing = self._closed
+        for command in commands:
+            command(self._supervisor)
+        return closing
+
+    def _loop(self) -> None:
+        supervisor = self._supervisor
+        try:
+            while True:
+                supervisor.closing = self._take_inbox()
+                if supervisor.closing and supervisor.idle:
+                    break
+                supervisor.step(self._wake_r)
+                drain_wake(self._wake_r)
+        except BaseException as error:  # a supervisor bug must not leave jobs hanging
+            self._failure = error
+            self._abandon(error)
+        finally:
+            supervisor.shutdown()
+
+    def _abandon(self, error: BaseException) -> None:
+        for task in list(self._supervisor.tasks.values()):
+            if not task.finished and not task.shadow:
+                task.finished = True
+                task.emit(JobFinished(task.key, "failure", {}, time.time(),
+                                      f"internal error in the runner pool: {error!r}"))
+        for worker in self._supervisor.workers.values():
+            worker.kill()

@@ -1,0 +1,350 @@
+"""The supervisor: one thread that owns the queue and the workers. It admits jobs when the
+machine has room, grows and shrinks the pool, forwards each worker's events, replaces a
+worker that died or stopped answering and runs its job again as a new attempt."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import time
+from collections import Counter
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Any
+
+from qmoi.events import (
+    Event,
+    JobAttemptLost,
+    JobDiverged,
+    JobFinished,
+    JobStarted,
+    event_from_json,
+)
+from qmoi.runners.pool.admission import LoadMeter, Machine, Reservation, fits, measure
+from qmoi.runners.pool.board import RunnerBoard, WorkerInfo
+from qmoi.runners.pool.config import PoolConfig
+from qmoi.runners.pool.profiles import Profiles, Usage
+from qmoi.runners.pool.sampler import kill_leftovers, sample_trees
+from qmoi.runners.pool.worker import ExecutorFactory
+from qmoi.runners.pool.workers import (
+    BUSY,
+    DRAINING,
+    IDLE,
+    STARTING,
+    Task,
+    WorkerHandle,
+    start_worker,
+)
+
+_PUBLISH_EVERY = 0.1
+
+
+class Supervisor:
+    def __init__(self, config: PoolConfig, factory: ExecutorFactory, profiles: Profiles,
+                 board: RunnerBoard | None) -> None:
+        self.config, self.factory, self.profiles, self.board = config, factory, profiles, board
+        self.queue: list[Task] = []
+        self.tasks: dict[str, Task] = {}  # unfinished, by key (a redundant twin by its own)
+        self.workers: dict[str, WorkerHandle] = {}
+        self.closing = False
+        self.meter = LoadMeter(config.cores)
+        self._serial = 0
+        self._hung: set[str] = set()
+        self._sampled = self._published = 0.0
+        self._dirty = True
+
+    # ------------------------------------------------------------------ the loop
+
+    def step(self, wake: int) -> None:
+        """Wait for a message, a worker's death or the next tick, and act on it."""
+        watched: list[Any] = [wake]
+        for worker in self.workers.values():
+            watched += [worker.channel.conn, worker.process.sentinel]
+        ready = set(wait(watched, timeout=self.config.tick))
+        for worker in list(self.workers.values()):
+            if worker.channel.conn in ready:
+                self._read(worker)
+        for worker in list(self.workers.values()):
+            if worker.process.sentinel in ready or not worker.process.is_alive():
+                self._lost(worker)
+        now = time.monotonic()
+        if now - self._sampled >= self.config.tick:
+            self._sampled = now
+            self._sample()
+            self._check_heartbeats(now)
+            self._scale_down(now)
+            if not self.closing:
+                self.start_minimum()  # replaces a worker that died while idle
+        self.admit()
+        self._publish(now)
+
+    @property
+    def idle(self) -> bool:
+        return not self.tasks and not self.queue
+
+    def start_minimum(self) -> None:
+        for _ in range(max(0, self.config.min - len(self.workers))):
+            self._start(self.config.pools[0])
+
+    def shutdown(self) -> None:
+        for worker in self.workers.values():
+            worker.send({"op": "stop"})
+            worker.state = DRAINING
+        self._publish(time.monotonic(), force=True)
+        for worker in list(self.workers.values()):
+            worker.reap()
+        self.workers.clear()
+        self.profiles.save()
+        if self.board is not None:
+            self.board.clear()
+
+    # ------------------------------------------------------------------ intake
+
+    def accept(self, tasks: list[Task]) -> None:
+        for task in tasks:
+            self.tasks[task.key] = task
+            self.queue.append(task)
+
+    def cancel(self, key: str) -> None:
+        task = self.tasks.get(key)
+        if task is None or task.shadow:
+            return
+        for one in (task, task.twin):
+            if one is None or one.finished:
+                continue
+            one.cancelled = True
+            if one in self.queue:
+                self.queue.remove(one)
+                self._finish(one, JobFinished(one.key, "cancelled", {}, time.time(),
+                                              attempt=one.attempt))
+            else:
+                worker = self._worker_of(one)
+                if worker is not None:
+                    worker.send({"op": "cancel", "key": one.key})
+
+    def _worker_of(self, task: Task) -> WorkerHandle | None:
+        return next((w for w in self.workers.values() if w.task is task), None)
+
+    # ------------------------------------------------------------------ messages
+
+    def _read(self, worker: WorkerHandle) -> None:
+        try:
+            while worker.channel.conn.poll():
+                self._handle(worker, worker.channel.receive())
+        except (EOFError, OSError, ValueError):
+            pass  # the process sentinel reports the death
+        worker.last_seen = time.monotonic()
+
+    def _handle(self, worker: WorkerHandle, message: dict[str, Any]) -> None:
+        op = message.get("op")
+        if op == "ready":
+            worker.pid = int(message["pid"])
+            if worker.state == STARTING:
+                worker.state, worker.idle_since = IDLE, time.monotonic()
+                self._dirty = True
+        elif op == "event" and worker.task is not None:
+            self._forward(worker, worker.task, event_from_json(message["event"]))
+        elif op == "done" and worker.task is not None:
+            self._done(worker, message)
+
+    def _forward(self, worker: WorkerHandle, task: Task, event: Event) -> None:
+        if task.finished:
+            return
+        if isinstance(event, JobStarted):
+            event = dataclasses.replace(event, attempt=task.attempt, runner=worker.id)
+        if isinstance(event, JobFinished):
+            self._finish(task, dataclasses.replace(event, attempt=task.attempt))
+        elif task.shadow:
+            task.lost.append(json.dumps(event.to_json(), ensure_ascii=False))
+        else:
+            task.emit(event)
+
+    def _done(self, worker: WorkerHandle, message: dict[str, Any]) -> None:
+        task = worker.release()
+        self._dirty = True
+        if task is None:
+            return
+        wall = time.monotonic() - worker.job_started
+        peak = max(worker.peak_rss, int(message.get("maxrss", 0)))
+        if not task.cancelled:
+            request = task.request
+            self.profiles.learn(request.workflow_display, request.job_id, request.matrix,
+                                Usage(peak, float(message.get("cpu", 0.0)), wall))
+        if not task.finished:
+            self._finish(task, JobFinished(task.key, "failure", {}, time.time(),
+                                           "the job ended without a result", task.attempt))
+
+    def _finish(self, task: Task, event: JobFinished) -> None:
+        """End ``task``; a redundant job's result is reported once both runs ended, after a
+        ``JobDiverged`` when they disagree."""
+        task.finished, task.outcome = True, event
+        self.tasks.pop(task.key, None)
+        twin = task.twin
+        if twin is None:
+            task.emit(event)
+            return
+        if not twin.finished:
+            return
+        primary, shadow = (twin, task) if task.shadow else (task, twin)
+        self._keep_shadow_log(shadow)
+        first, second = primary.outcome, shadow.outcome
+        if (first.result, first.outputs) != (second.result, second.outputs) \
+                and not primary.cancelled:
+            primary.emit(JobDiverged(primary.key, (first.result, second.result),
+                                     (dict(first.outputs), dict(second.outputs)), time.time()))
+        primary.emit(first)
+
+    def _keep_shadow_log(self, shadow: Task) -> None:
+        folder = Path(shadow.request.run_dir) / "qcity"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            lines = [*shadow.lost, json.dumps(shadow.outcome.to_json())]
+            (folder / f"{shadow.key}.events.jsonl").write_text("\n".join(lines) + "\n",
+                                                              encoding="utf-8")
+        except OSError:
+            pass  # the comparison is still reported; only the second run's log is missing
+
+    # ------------------------------------------------------------------ losses
+
+    def _lost(self, worker: WorkerHandle) -> None:
+        self.workers.pop(worker.id, None)
+        self._dirty = True
+        worker.reap(timeout=1.0)
+        kill_leftovers(worker.members)
+        reason = worker.describe_exit()
+        if worker.id in self._hung:
+            self._hung.discard(worker.id)
+            reason = (f"the worker process {worker.pid} stopped answering (no heartbeat for "
+                      f"{self.config.heartbeat_timeout:g}s) and was killed")
+        task = worker.task
+        if task is None or task.finished:
+            return
+        retry = not task.cancelled and not self.closing and task.attempt <= self.config.retries
+        lost = JobAttemptLost(task.key, task.attempt, reason, retry, time.time())
+        if task.shadow:
+            task.lost.append(json.dumps(lost.to_json()))
+        else:
+            task.emit(lost)
+        if retry:
+            task.attempt += 1
+            self.queue.insert(0, task)
+            return
+        result = "cancelled" if task.cancelled else "failure"
+        self._finish(task, JobFinished(task.key, result, {}, time.time(),
+                                       f"{reason}; the job was given up after attempt "
+                                       f"{task.attempt}", task.attempt))
+
+    def _check_heartbeats(self, now: float) -> None:
+        for worker in self.workers.values():
+            if now - worker.last_seen > self.config.heartbeat_timeout \
+                    and worker.id not in self._hung:
+                self._hung.add(worker.id)
+                worker.kill()
+
+    def _sample(self) -> None:
+        busy = {w.pid: w for w in self.workers.values() if w.state == BUSY and w.pid}
+        own = 0.0
+        for pid, sample in sample_trees(busy).items():
+            worker = busy[pid]
+            worker.peak_rss = max(worker.peak_rss, sample.rss)
+            worker.rss_now = sample.rss
+            worker.members |= sample.members
+            if worker.cpu_seen:
+                own += max(0.0, sample.cpu - worker.cpu_seen)
+            worker.cpu_seen = sample.cpu
+        self.meter.update(own)
+
+    # ------------------------------------------------------------------ sizing
+
+    def _start(self, pool: str) -> None:
+        self._serial += 1
+        worker_id = f"w{self._serial}"
+        self.workers[worker_id] = start_worker(worker_id, pool, self.factory,
+                                               self.config.heartbeat_interval)
+        self._dirty = True
+
+    def _scale_down(self, now: float) -> None:
+        idle = [w for w in self.workers.values() if w.state == IDLE]
+        spare = len(self.workers) - self.config.min
+        for worker in sorted(idle, key=lambda w: w.idle_since):
+            if spare <= 0:
+                break
+            if now - worker.idle_since >= self.config.idle_timeout:
+                worker.send({"op": "stop"})
+                worker.state, self._dirty = DRAINING, True
+                spare -= 1
+
+    def admit(self) -> None:
+        """Start every queued job that fits now, oldest first (a job that does not fit
+        lets later, smaller ones pass); start workers for admitted jobs that have none."""
+        if not self.queue:
+            return
+        held = [Reservation(w.task.demand, w.rss_now) for w in self.workers.values()
+                if w.task is not None]
+        idle: dict[str, list[WorkerHandle]] = {}
+        for worker in self.workers.values():
+            if worker.state == IDLE:
+                idle.setdefault(worker.pool, []).append(worker)
+        machine: Machine | None = None
+        wanted: Counter[str] = Counter()
+        for task in list(self.queue):
+            machine = machine or measure(self.config.cores, self.meter.external)
+            now = machine if held else Machine(machine.cores, machine.available)
+            if not fits(task.demand, held, now, self.config):
+                continue
+            held.append(Reservation(task.demand))
+            free = idle.get(task.pool)
+            if not free:
+                wanted[task.pool] += 1
+                continue
+            worker = free.pop()
+            self.queue.remove(task)
+            self._dirty = True
+            if not worker.assign(task):
+                self.queue.insert(0, task)  # the worker died meanwhile: its sentinel says so
+        self._grow(wanted)
+
+    def _grow(self, wanted: Counter[str]) -> None:
+        starting = Counter(w.pool for w in self.workers.values() if w.state == STARTING)
+        for pool, count in wanted.items():
+            for _ in range(count - starting[pool]):
+                if len(self.workers) >= self.config.max and not self._make_room(pool):
+                    return
+                self._start(pool)
+
+    def _make_room(self, pool: str) -> bool:
+        """At the maximum, stop an idle worker of another pool to make room."""
+        for worker in self.workers.values():
+            if worker.state == IDLE and worker.pool != pool:
+                worker.send({"op": "stop"})
+                worker.state = DRAINING
+                return len(self.workers) < self.config.max
+        return False
+
+    # ------------------------------------------------------------------ publishing
+
+    def snapshot(self) -> list[WorkerInfo]:
+        infos = []
+        for worker in self.workers.values():
+            task = worker.task
+            job = None if task is None else {"run_id": task.request.run_id, "key": task.key}
+            state = IDLE if worker.state == STARTING else worker.state
+            infos.append(WorkerInfo(worker.id, worker.pid, state, job, worker.pool))
+        return infos
+
+    def _publish(self, now: float, force: bool = False) -> None:
+        if self.board is None or not (self._dirty or force):
+            return
+        if not force and now - self._published < _PUBLISH_EVERY:
+            return
+        self._published, self._dirty = now, False
+        # The published list is a view; the run goes on without it.
+        with contextlib.suppress(OSError):
+            self.board.publish(self.snapshot())
+
+
+def drain_wake(fd: int) -> None:
+    with contextlib.suppress(BlockingIOError):
+        os.read(fd, 4096)

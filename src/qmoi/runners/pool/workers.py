@@ -1,0 +1,134 @@
+"""The supervisor's side of a worker process, and how worker processes are started.
+
+Workers come from a ``forkserver``: ``fork`` from the coordinator is unsafe (it runs the
+scheduler, the live view and this supervisor on threads, and a fork copies locks other
+threads hold), while ``spawn`` starts a fresh interpreter and re-imports the executor for
+every worker (hundreds of milliseconds each, too slow to scale up under a burst of jobs).
+The fork server is one clean single-threaded process that imports the executor once and
+forks each worker from it in milliseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import multiprocessing
+import time
+from dataclasses import dataclass, field
+from multiprocessing.context import ForkServerContext
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from qmoi.runners.pool.config import Request
+from qmoi.runners.pool.sampler import Identity
+from qmoi.runners.pool.wire import Channel, Message
+from qmoi.runners.pool.worker import ExecutorFactory, worker_main
+from qmoi.schedule.protocol import Emit, JobRequest
+
+STARTING, IDLE, BUSY, DRAINING = "starting", "idle", "busy", "draining"
+
+
+@dataclass(slots=True)
+class Task:
+    """A submitted job as the supervisor tracks it (owned by the supervisor thread).
+    ``twin`` links a redundant job's primary and second run; ``shadow`` marks the second,
+    whose events are kept in a file instead of being reported."""
+
+    request: JobRequest
+    emit: Emit
+    demand: Request
+    pool: str
+    submitted: float
+    attempt: int = 1
+    cancelled: bool = False
+    finished: bool = False
+    shadow: bool = False
+    twin: Task | None = None
+    outcome: Any = None  # the JobFinished held back until the twin ends
+    lost: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.request.key
+
+
+@dataclass(slots=True)
+class WorkerHandle:
+    id: str
+    pool: str
+    process: BaseProcess
+    channel: Channel
+    state: str = STARTING
+    pid: int | None = None
+    task: Task | None = None
+    last_seen: float = field(default_factory=time.monotonic)
+    idle_since: float = field(default_factory=time.monotonic)
+    job_started: float = 0.0
+    peak_rss: int = 0
+    rss_now: int = 0
+    cpu_seen: float = 0.0
+    members: set[Identity] = field(default_factory=set)
+
+    def send(self, message: Message) -> bool:
+        return self.channel.send(message)
+
+    def assign(self, task: Task) -> bool:
+        self.task, self.state = task, BUSY
+        self.job_started, self.peak_rss, self.rss_now = time.monotonic(), 0, 0
+        self.members = set()
+        return self.send({"op": "run", "request": task.request.to_json()})
+
+    def release(self) -> Task | None:
+        task, self.task = self.task, None
+        self.state, self.idle_since = IDLE, time.monotonic()
+        return task
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            self.process.kill()
+
+    def reap(self, timeout: float = 5.0) -> None:
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.kill()
+            self.process.join(timeout)
+        with contextlib.suppress(OSError):
+            self.channel.close()
+
+    def describe_exit(self) -> str:
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            import signal
+
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ \
+                else str(-code)
+            hint = " (out of memory?)" if name == "SIGKILL" else ""
+            return f"the worker process {self.pid} was killed by {name}{hint}"
+        return f"the worker process {self.pid} exited with code {code}"
+
+
+@functools.cache
+def _context(preload: tuple[str, ...]) -> ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    assert isinstance(context, ForkServerContext)
+    # Effective only before the fork server first starts (once per coordinator process).
+    context.set_forkserver_preload(["qmoi.runners.pool.worker", *preload])
+    return context
+
+
+def _module_of(factory: ExecutorFactory) -> str | None:
+    target = factory.func if isinstance(factory, functools.partial) else factory
+    module = getattr(target, "__module__", None)
+    return module if isinstance(module, str) and module != "__main__" else None
+
+
+def start_worker(worker_id: str, pool: str, factory: ExecutorFactory,
+                 heartbeat: float) -> WorkerHandle:
+    module = _module_of(factory)
+    context = _context((module,) if module else ())
+    ours, theirs = context.Pipe(duplex=True)
+    process = context.Process(target=worker_main, args=(theirs, factory, heartbeat),
+                              name=f"qmoi-worker-{worker_id}", daemon=True)
+    process.start()
+    theirs.close()
+    return WorkerHandle(worker_id, pool, process, Channel(ours))
