@@ -55,22 +55,24 @@ def _typer_command() -> Callable[..., int]:
                                                 help="Jobs at once (default: from CPU count)."),
         as_json: bool = typer.Option(False, "--json",
                                      help="Log to stderr; one JSON result on stdout."),
+        runners: str = typer.Option("local", "--runners",
+                                    help="local (worker pool), inline (threads) or ray[:…]."),
     ) -> int:
         """Run the workflows an event triggers: exit 0 on success, 1 on failure, 2 on error."""
         return run_workflows(
             event=event, workflows=workflows, jobs=jobs, matrix=matrix, event_path=event_path,
             inputs=inputs, secrets=secrets, secret_file=secret_file, env_file=env_file,
             variables=variables, var_file=var_file, list_only=list_only, graph=graph,
-            dry_run=dry_run, max_parallel=max_parallel, as_json=as_json)
+            dry_run=dry_run, max_parallel=max_parallel, as_json=as_json, runners=runners)
 
     return run
 
 
 def __getattr__(name: str) -> Any:
-    if name == "run":  # the Typer command, for qmoi.cli.app
-        command = globals()["run"] = _typer_command()
-        return command
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name != "run":  # the Typer command, built for qmoi.cli.app on first use
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    command = globals()["run"] = _typer_command()
+    return command
 
 
 def _fast_parser() -> argparse.ArgumentParser:
@@ -89,6 +91,7 @@ def _fast_parser() -> argparse.ArgumentParser:
                         (("--dry-run", "-n"), "dry_run"), (("--json",), "as_json")):
         parser.add_argument(*flags, dest=dest, action="store_true")
     parser.add_argument("--max-parallel", dest="max_parallel", type=int, default=None)
+    parser.add_argument("--runners", dest="runners", default="local")
     return parser
 
 
@@ -103,9 +106,7 @@ def parse_fast(argv: list[str]) -> dict[str, Any] | None:
         return None
     if rest:
         return None
-    values = vars(parsed)
-    values["workflows"] = [Path(item) for item in values["workflows"]]
-    return values
+    return {**vars(parsed), "workflows": [Path(item) for item in parsed.workflows]}
 
 
 def main(argv: list[str]) -> int | None:
@@ -135,7 +136,7 @@ def run_workflows(
     secret_file: Path | None = None, env_file: Path | None = None,
     variables: list[str] | None = None, var_file: Path | None = None,
     list_only: bool = False, graph: bool = False, dry_run: bool = False,
-    max_parallel: int | None = None, as_json: bool = False,
+    max_parallel: int | None = None, as_json: bool = False, runners: str = "local",
 ) -> int:
     """Run the workflows an event triggers: exit 0 on success, 1 on failure, 2 on error."""
     from qmoi.discover import qmoi_home
@@ -148,6 +149,8 @@ def run_workflows(
     inputs, secrets, variables = inputs or [], secrets or [], variables or []
     if max_parallel is not None and max_parallel < 1:
         raise UsageError("--max-parallel must be at least 1")
+    if runners not in ("local", "inline") and not runners.startswith("ray"):
+        raise UsageError(f"--runners must be local, inline or ray[:ADDRESS], not {runners!r}")
     cwd = Path.cwd()
     root = _root(cwd, workflows)
     home = qmoi_home(root)
@@ -172,7 +175,10 @@ def run_workflows(
     journal = _journal(home, plan, loaded, options, max_parallel)
     view = _view(out, plan)
     try:
-        record = run_locally(LocalRun(plan, loaded, options, max_parallel, journal=journal), view)
+        spec = LocalRun(plan, loaded, options, max_parallel, journal=journal,
+                        ray=runners if runners.startswith("ray") else None,
+                        runners="inline" if runners == "inline" else "local")
+        record = run_locally(spec, view)
     finally:
         view.close()
     if as_json:

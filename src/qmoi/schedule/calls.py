@@ -60,6 +60,8 @@ def call_result(run: WorkflowRun, contexts: Mapping[str, Any]
     """(result, outputs, message) of a finished call."""
     results = [node.needs_result() for node in run.nodes]
     result = FAILURE if FAILURE in results else CANCELLED if CANCELLED in results else SUCCESS
+    if run.cancelled and result == SUCCESS:
+        result = CANCELLED
     jobs = {node.job_id: {"result": node.needs_result(), "outputs": dict(node.outputs)}
             for node in run.nodes}
     scoped = {**contexts, "inputs": run.planned.inputs}

@@ -265,10 +265,7 @@ class Scheduler:
     def _finish_call(self, run: WorkflowRun) -> None:
         leg = run.parent
         assert leg is not None
-        contexts = self._contexts(leg.node)
-        result, outputs, message = call_result(run, contexts)
-        if run.cancelled and result == SUCCESS:
-            result = CANCELLED
+        result, outputs, message = call_result(run, self._contexts(leg.node))
         self._done(leg, JobFinished(leg.key, result, outputs, time.time(), message))
 
     # ------------------------------------------------------------------ running
