@@ -1,5 +1,6 @@
-"""A whole local run: the scheduler, the inline runner with the host executor, the recorder
-saving it under ``.qmoi/runs/<run_id>/``, and Ctrl-C turned into a GitHub-style cancel."""
+"""A whole local run: the scheduler, QCity's local pool (or the inline runner, or Ray) with
+the host executor, the recorder saving it under ``.qmoi/runs/<run_id>/``, and Ctrl-C turned
+into a GitHub-style cancel."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ class LocalRun:
     grace: Grace = field(default_factory=Grace)
     journal: Journal | None = None
     ray: str | None = None  # ``--runners ray…``: the Ray cluster to run the jobs on
+    runners: str = "local"  # ``local``: QCity's process pool; ``inline``: threads (debugging)
 
 
 def run_locally(spec: LocalRun, sink: Callable[[Event], None],
@@ -77,6 +79,8 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
         from qmoi.runners.ray.runner import open_runner
 
         runner = open_runner(spec.ray, partial(HostExecutor, spec.grace), spec.capacity)
+    elif executor is None and spec.runners == "local":
+        runner = _local_pool(spec)
     else:
         if executor is None:
             host = executor = HostExecutor(spec.grace, spec.workflows)
@@ -96,6 +100,17 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
         if host is not None:
             host.close()
     return record
+
+
+def _local_pool(spec: LocalRun) -> Runner:
+    """QCity's pool of worker processes, configured by ``.github/qmoi.yml``; it keeps what it
+    learns and the list of its workers under ``.qmoi/qcity/``."""
+    from qmoi.runners.pool import LocalPool, pool_config
+
+    home = spec.options.run_dir.parent.parent
+    overrides = {} if spec.capacity is None else {"max": spec.capacity}
+    config = pool_config(spec.options.root, home / "qcity", **overrides)
+    return LocalPool(partial(HostExecutor, spec.grace), config)
 
 
 def _run_interruptibly(scheduler: Scheduler) -> None:

@@ -49,7 +49,7 @@ class PoolConfig:
     memory: int = 0  # 0: the machine's memory
     headroom: int = -1  # -1: 10 % of the memory, at most 2 GiB
     cpu_overcommit: float = 1.0
-    default_request: Request = Request(1.0, 256 * MIB)
+    default_request: Request = Request(0.5, 256 * MIB)  # a job never seen before
     pools: tuple[str, ...] = (LOCAL,)
     labels: tuple[tuple[str, str], ...] = ()
     jobs: tuple[JobResources, ...] = ()
