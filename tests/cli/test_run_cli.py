@@ -70,7 +70,7 @@ def test_json_document_and_success_exit(repo: Path, capsys: pytest.CaptureFixtur
 def test_failure_exit_code_and_plain_output(repo: Path, capsys: pytest.CaptureFixture[str]
                                             ) -> None:
     (repo / ".github" / "workflows" / "ci.yml").write_text(
-        "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: echo boom; exit 4\n")
+        "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo boom; exit 4\n")
     assert cli(["run"]) == 1
     out = capsys.readouterr().out
     assert "[j]   | boom" in out and "Process completed with exit code 4." in out
@@ -110,7 +110,7 @@ def test_untriggered_event_runs_nothing_successfully(repo: Path,
 def test_secret_and_env_files(repo: Path, tmp_path: Path,
                               capsys: pytest.CaptureFixture[str]) -> None:
     (repo / ".github" / "workflows" / "ci.yml").write_text(
-        "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n"
+        "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - run: echo \"$FROM_ENV_FILE ${{ secrets.S }}\"\n")
     secrets = tmp_path / "secrets.env"
     secrets.write_text("S=top-secret-value\n")

@@ -87,9 +87,15 @@ def _start(executor: JobExecutor, channel: Channel, request: JobRequest) -> _Job
     return _Job(request.key, token, thread)
 
 
-def worker_main(conn: Connection, factory: ExecutorFactory, heartbeat: float) -> None:
-    """The worker's whole life (the target of its process)."""
+def worker_main(conn: Connection, factory: ExecutorFactory, heartbeat: float,
+                env: dict[str, str], cwd: str) -> None:
+    """The worker's whole life (the target of its process). ``env`` and ``cwd`` are the
+    coordinator's now: the fork server kept those of the moment it started."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ.clear()
+    os.environ.update(env)
+    with contextlib.suppress(OSError):
+        os.chdir(cwd)
     channel = Channel(conn)
     executor = factory()
     channel.send({"op": "ready", "pid": os.getpid()})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass, field
 from multiprocessing.context import ForkServerContext
@@ -127,8 +128,9 @@ def start_worker(worker_id: str, pool: str, factory: ExecutorFactory,
     module = _module_of(factory)
     context = _context((module,) if module else ())
     ours, theirs = context.Pipe(duplex=True)
-    process = context.Process(target=worker_main, args=(theirs, factory, heartbeat),
-                              name=f"qmoi-worker-{worker_id}", daemon=True)
+    args = (theirs, factory, heartbeat, dict(os.environ), os.getcwd())
+    process = context.Process(target=worker_main, args=args, name=f"qmoi-worker-{worker_id}",
+                              daemon=True)
     process.start()
     theirs.close()
     return WorkerHandle(worker_id, pool, process, Channel(ours))
