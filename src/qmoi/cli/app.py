@@ -14,6 +14,7 @@ from qmoi.cli import learn as learn_cmd
 from qmoi.cli import lint as lint_cmd
 from qmoi.cli import manager as manager_cmd
 from qmoi.cli import run as run_cmd
+from qmoi.cli import runners as runners_cmd
 from qmoi.cli import runs as runs_cmd
 from qmoi.cli import verified as verified_cmd
 from qmoi.errors import QmoiError
@@ -31,6 +32,7 @@ app.command("explain")(explain_cmd.explain)
 app.command("fix")(fix_cmd.fix)
 app.command("run")(run_cmd.run)
 app.add_typer(runs_cmd.app, name="runs")
+app.add_typer(runners_cmd.app, name="runners")
 app.command("stats")(runs_cmd.stats)
 app.add_typer(actions_cmd.app, name="actions")
 app.command("manager")(manager_cmd.manager)
