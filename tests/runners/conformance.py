@@ -43,7 +43,8 @@ class ScriptedExecutor:
     ``command`` (argv run as a child process, killed on cancel), ``fail``, ``always`` (runs
     after a failure or cancel), ``thread`` (its events come from another thread), ``raise``
     (the executor raises), ``once`` (a marker file: when it does not exist yet, the step
-    creates it and sleeps ``sleep`` seconds; when it exists, the step is quick). The job's
+    creates it and sleeps ``sleep`` seconds; when it exists, the step is quick),
+    ``fail_first`` (a marker file: the first run to create it fails). The job's
     ``outputs`` come from ``QMOI_OUTPUTS`` (JSON) plus ``matrix`` (the matrix as JSON)."""
 
     def run_job(self, request: JobRequest, emit: Callable[[Event], None],
@@ -88,6 +89,12 @@ class ScriptedExecutor:
 
 
 def _act(step: dict[str, Any], token: CancelToken) -> str:
+    if step.get("fail_first"):  # the first run to get here fails, any later one succeeds
+        try:
+            os.close(os.open(step["fail_first"], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return "success"
+        return "failure"
     if step.get("once"):
         marker = Path(step["once"])
         if marker.exists():
