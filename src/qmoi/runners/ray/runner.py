@@ -36,6 +36,7 @@ from qmoi.schedule.protocol import Emit, JobRequest
 _LOST = (rex.WorkerCrashedError, rex.NodeDiedError, rex.ObjectLostError, rex.OwnerDiedError,
          rex.LocalRayletDiedError, rex.OutOfMemoryError, rex.RaySystemError)
 CHECK_EVERY = 0.05  # seconds between looks at the tasks' states
+MAX_WATCH_FAILURES = 20  # failed looks in a row before the jobs are given up
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,17 +154,32 @@ class RayRunner:
         self._by_ref[job.ref] = request.key
 
     def _watch(self) -> None:
-        checked = 0.0
+        checked, failures = 0.0, 0
         while True:
-            self._deliver(ray.get(self._hub.drain.remote(CHECK_EVERY)))
-            now = time.monotonic()
-            if now - checked >= CHECK_EVERY:
-                checked = now
-                self._check_tasks()
-                self._check_waiting(now)
+            try:
+                self._deliver(ray.get(self._hub.drain.remote(CHECK_EVERY)))
+                now = time.monotonic()
+                if now - checked >= CHECK_EVERY:
+                    checked = now
+                    self._check_tasks()
+                    self._check_waiting(now)
+                failures = 0
+            except Exception as error:  # the cluster misbehaved: retry, then give up
+                failures += 1
+                if failures >= MAX_WATCH_FAILURES:
+                    self._abandon(f"lost contact with the Ray cluster: {_describe(error)}")
+                time.sleep(CHECK_EVERY * failures)
             with self._lock:
                 if self._closing and not self._jobs:
                     return
+
+    def _abandon(self, reason: str) -> None:
+        """End every unfinished job as failed: the coordinator cannot follow them."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        for job in jobs:
+            self._finish(job, JobFinished(job.request.key, "failure", {}, time.time(), reason,
+                                          job.attempt))
 
     def _deliver(self, items: list[tuple[str, int, dict[str, Any]]]) -> None:
         for key, attempt, data in items:
