@@ -54,6 +54,10 @@ def ray_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RayCluster
                     "(run tests/runners/ray/test_netns.py, or unshare -n as .ci/run does)")
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
     os.environ["QMOI_RAY_WORKDIR"] = str(tmp_path_factory.mktemp("ray-nodes"))
+    # Ray's workers import the tests' executors (``runners.conformance``) by name.
+    tests = str(Path(__file__).resolve().parents[2])
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (tests, os.environ.get("PYTHONPATH")) if p)
     import ray
     from ray.cluster_utils import Cluster
 

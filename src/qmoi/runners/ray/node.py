@@ -40,7 +40,7 @@ class AttemptSpec:
     request: dict[str, Any]
     attempt: int
     workflow_text: str
-    source: str  # git URL or path the node fetches the commit from
+    source: str | None  # git URL or path the node fetches the commit from
     workdir: str | None = None  # the node's folder; default from the node's environment
 
 
@@ -122,15 +122,17 @@ def _executor(factory: ExecutorFactory, run_id: str) -> JobExecutor:
 
 def _node_request(spec: AttemptSpec, request: JobRequest, workdir: Path) -> JobRequest:
     """The request with the node's repository, run folder and workflow file."""
-    sha = str(request.github["sha"])
-    repository = process_repository(fetch_commit(workdir, spec.source, sha))
+    root = request.root
+    if spec.source is not None:
+        sha = str(request.github["sha"])
+        root = str(process_repository(fetch_commit(workdir, spec.source, sha)))
     run_dir = workdir / request.run_id / f"attempt-{spec.attempt}"
     workflow = run_dir / "workflows" / f"{request.key}.yml"
     workflow.parent.mkdir(parents=True, exist_ok=True)
     workflow.write_text(spec.workflow_text, encoding="utf-8")
     env = {**request.env, NODE_ENV: str(ray.get_runtime_context().get_node_id()),
            ATTEMPT_ENV: str(spec.attempt)}
-    return replace(request, root=str(repository), run_dir=str(run_dir),
+    return replace(request, root=root, run_dir=str(run_dir),
                    workflow_path=str(workflow), env=env)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ray
@@ -133,6 +134,8 @@ class RayRunner:
 
     def close(self) -> None:
         with self._lock:
+            if self._closing:
+                return
             self._closing = True
         self._monitor.join()
         self.autoscaler.clear()
@@ -144,7 +147,7 @@ class RayRunner:
     def _launch(self, job: _Job) -> None:
         request = job.request
         spec = AttemptSpec(request.to_json(), job.attempt, job.workflow_text,
-                           self._options.source or request.root, self._options.node_workdir)
+                           self._source(request), self._options.node_workdir)
         options = job.placement.ray_options()
         job.ref = self._task.options(max_retries=0, retry_exceptions=False,
                                      name=f"qmoi {request.name}", **options
@@ -152,6 +155,13 @@ class RayRunner:
         job.launched_at = time.monotonic()
         job.started = False
         self._by_ref[job.ref] = request.key
+
+    def _source(self, request: JobRequest) -> str | None:
+        """Where nodes fetch the commit: the configured URL, else the coordinator's
+        repository (None when the job has no repository to check out)."""
+        if self._options.source is not None:
+            return self._options.source
+        return request.root if (Path(request.root) / ".git").exists() else None
 
     def _watch(self) -> None:
         checked, failures = 0.0, 0
