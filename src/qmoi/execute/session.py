@@ -76,9 +76,11 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
     host: HostExecutor | None = None
     runner: Runner
     if spec.ray is not None:
+        from qmoi.runners.ray.placement import configured_policy
         from qmoi.runners.ray.runner import open_runner
 
-        runner = open_runner(spec.ray, partial(HostExecutor, spec.grace), spec.capacity)
+        policy = configured_policy(spec.options.root, spec.options.run_dir.parent.parent / "qcity")
+        runner = open_runner(spec.ray, partial(HostExecutor, spec.grace), spec.capacity, policy)
     elif executor is None and spec.runners == "local":
         runner = _local_pool(spec)
     else:
@@ -117,19 +119,24 @@ def _run_interruptibly(scheduler: Scheduler) -> None:
     """The scheduler runs on a worker thread so the main thread can take Ctrl-C: the first
     cancels the run (``always()`` jobs and steps still run), a second one gives up."""
     failure: list[BaseException] = []
+    # An Event, not Thread.join: a KeyboardInterrupt inside join() can leave the thread
+    # looking finished (is_alive() False) while it still runs.
+    done = threading.Event()
 
     def work() -> None:
         try:
             scheduler.run()
         except BaseException as error:  # handed to the main thread below
             failure.append(error)
+        finally:
+            done.set()
 
     thread = threading.Thread(target=work, name="qmoi-scheduler", daemon=True)
     thread.start()
     interrupted = False
-    while thread.is_alive():
+    while not done.is_set():
         try:
-            thread.join(timeout=0.2)
+            done.wait(timeout=0.2)
         except KeyboardInterrupt:
             if interrupted:
                 raise

@@ -72,7 +72,8 @@ class LocalPool:
         self._send(lambda supervisor: supervisor.accept(tasks))
 
     def cancel(self, key: str) -> None:
-        self._send(lambda supervisor: supervisor.cancel(key))
+        # Also while closing: close() waits for the running jobs, which may be cancelled.
+        self._send(lambda supervisor: supervisor.cancel(key), closing=True)
 
     def close(self) -> None:
         """Wait for the submitted jobs, then stop the workers."""
@@ -94,13 +95,15 @@ class LocalPool:
             result.append(supervisor.snapshot())
             done.set()
 
-        self._send(take)
+        self._send(take, closing=True)
         done.wait(5.0)
         return result[0] if result else []
 
-    def _send(self, command: Command) -> None:
+    def _send(self, command: Command, *, closing: bool = False) -> None:
         with self._lock:
-            if self._closed and self._thread is not threading.current_thread():
+            if self._closed and not (closing and self._thread.is_alive()):
+                if closing:
+                    return  # nothing runs any more: cancelling is a no-op
                 raise RuntimeError("the runner pool is closed")
             self._inbox.append(command)
         self._wake()
