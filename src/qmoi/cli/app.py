@@ -14,6 +14,7 @@ from qmoi.cli import learn as learn_cmd
 from qmoi.cli import lint as lint_cmd
 from qmoi.cli import manager as manager_cmd
 from qmoi.cli import run as run_cmd
+from qmoi.cli import runner as runner_cmd
 from qmoi.cli import runners as runners_cmd
 from qmoi.cli import runs as runs_cmd
 from qmoi.cli import verified as verified_cmd
@@ -33,6 +34,7 @@ app.command("fix")(fix_cmd.fix)
 app.command("run")(run_cmd.run)
 app.add_typer(runs_cmd.app, name="runs")
 app.add_typer(runners_cmd.app, name="runners")
+app.add_typer(runner_cmd.app, name="runner")
 app.command("stats")(runs_cmd.stats)
 app.add_typer(actions_cmd.app, name="actions")
 app.command("manager")(manager_cmd.manager)

@@ -151,6 +151,10 @@ def run_workflows(
         raise UsageError("--max-parallel must be at least 1")
     if runners not in ("local", "inline") and not runners.startswith("ray"):
         raise UsageError(f"--runners must be local, inline or ray[:ADDRESS], not {runners!r}")
+    if runners.startswith("ray"):
+        from qmoi.runners.ray import require_ray
+
+        require_ray()  # before anything starts: without Ray, say how to install it
     cwd = Path.cwd()
     root = _root(cwd, workflows)
     home = qmoi_home(root)

@@ -13,8 +13,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("ray")
-
 LOOPBACK = "127.0.0.1"
 
 
@@ -49,6 +47,7 @@ class RayCluster:
 @pytest.fixture(scope="session")
 def ray_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RayCluster]:
     """A head node (2 CPUs, no labels) and a node labelled ``gpu``; tests add more."""
+    pytest.importorskip("ray")
     if not loopback_only():
         pytest.skip("Ray tests run only in a loopback-only network namespace "
                     "(run tests/runners/ray/test_netns.py, or unshare -n as .ci/run does)")

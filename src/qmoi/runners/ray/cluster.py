@@ -111,3 +111,19 @@ def start_command(address: str, labels: list[str], cpus: int | None,
     if node_ip is not None:
         command.append(f"--node-ip-address={node_ip}")
     return command
+
+
+def cluster_nodes(spec: str) -> list[NodeInfo]:
+    """The nodes of the cluster ``spec`` names (as ``--runners`` does; ``ray`` means
+    ``RAY_ADDRESS``, which must then be set: listing starts no Ray of its own)."""
+    address = resolve_address(spec)
+    if address is None:
+        raise UsageError("name the cluster: --ray HOST:PORT, ray://HOST:PORT, or set "
+                         "RAY_ADDRESS")
+    was_connected = ray.is_initialized()
+    connect(address)
+    try:
+        return list_nodes()
+    finally:
+        if not was_connected:
+            disconnect()

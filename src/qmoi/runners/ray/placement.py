@@ -112,3 +112,21 @@ def _shape(wanted: dict[str, float]) -> str:
         elif name == "CPU":
             parts.append(f"{amount:g} CPU")
     return ", ".join(parts)
+
+
+def configured_policy(root: Path, state_dir: Path | None) -> ResourcePolicy:
+    """Requests as the local pool makes them: ``qcity.jobs`` in ``.github/qmoi.yml``, else
+    what the pool learned about the job (``state_dir/profiles.json``), else the default."""
+    from qmoi.runners.pool.config import pool_config
+    from qmoi.runners.pool.intake import demand
+    from qmoi.runners.pool.profiles import JsonProfiles, Profiles
+
+    config = pool_config(root, state_dir)
+    store = None if state_dir is None else JsonProfiles(state_dir / "profiles.json")
+    profiles = Profiles(store)
+
+    def policy(request: JobRequest) -> JobResources:
+        wanted = demand(config, profiles, request)
+        return JobResources(cpus=wanted.cpu, memory=wanted.memory)
+
+    return policy

@@ -336,11 +336,11 @@ class OwnedRayRunner(RayRunner):
             disconnect()
 
 
-def open_runner(spec: str, factory: ExecutorFactory, capacity: int | None = None
-                ) -> RayRunner:
+def open_runner(spec: str, factory: ExecutorFactory, capacity: int | None = None,
+                policy: ResourcePolicy = default_policy) -> RayRunner:
     """The runner ``--runners SPEC`` names (``ray``, ``ray:auto``, ``ray:HOST:PORT``,
     ``ray://HOST:PORT``), connected."""
     from qmoi.runners.ray.cluster import connect, resolve_address
 
     connect(resolve_address(spec))
-    return OwnedRayRunner(factory, RayOptions(capacity=capacity))
+    return OwnedRayRunner(factory, RayOptions(capacity=capacity), policy)
