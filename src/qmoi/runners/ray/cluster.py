@@ -43,7 +43,8 @@ def connect(address: str | None) -> None:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     try:
         if address is None:
-            ray.init(_node_ip_address=LOOPBACK, include_dashboard=False,
+            # "local": a new Ray of our own, never one `ray start` left on this machine.
+            ray.init(address="local", _node_ip_address=LOOPBACK, include_dashboard=False,
                      log_to_driver=False, configure_logging=False)
         else:
             ray.init(address=address, log_to_driver=False, configure_logging=False)
