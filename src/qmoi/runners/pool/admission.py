@@ -5,8 +5,8 @@ reserved but have not touched yet, and never below the configured headroom; all
 reservations together stay within the pool's memory budget. CPU is reserved by request:
 a job that mostly sleeps or waits on I/O has learned a request of a fraction of a core, so
 several run per core. A CPU-bound job (a request of a quarter core or more) also waits
-while the machine is busy with work that is not the pool's (measured load), so other
-users of the machine are not starved.
+while the machine is busy with work that is not the pool's (measured load, counted up to
+half the cores), so other users of the machine are not starved.
 """
 
 from __future__ import annotations
@@ -68,7 +68,10 @@ def fits(request: Request, running: Iterable[Reservation], machine: Machine,
     limit = machine.cores * config.cpu_overcommit + _EPSILON
     if cpu > limit:
         return False
-    return request.cpu < CPU_LIGHT or cpu + machine.external <= limit
+    # Other load delays CPU-bound jobs, but never takes more than half the machine from
+    # the pool: the kernel shares the cores anyway, and waiting longer would only idle.
+    other = min(machine.external, machine.cores / 2)
+    return request.cpu < CPU_LIGHT or cpu + other <= limit
 
 
 class LoadMeter:

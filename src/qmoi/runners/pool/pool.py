@@ -22,7 +22,7 @@ from qmoi.runners.pool.config import PoolConfig
 from qmoi.runners.pool.intake import make_tasks
 from qmoi.runners.pool.labels import LabelRouter
 from qmoi.runners.pool.profiles import JsonProfiles, Profiles, ProfileStore
-from qmoi.runners.pool.supervisor import Supervisor, drain_wake
+from qmoi.runners.pool.supervisor import Supervisor
 from qmoi.runners.pool.worker import ExecutorFactory
 from qmoi.schedule.protocol import Emit, JobRequest
 
@@ -124,13 +124,14 @@ class LocalPool:
 
     def _loop(self) -> None:
         supervisor = self._supervisor
+
+        def intake() -> None:
+            supervisor.closing = self._take_inbox()
+
         try:
-            while True:
-                supervisor.closing = self._take_inbox()
-                if supervisor.closing and supervisor.idle:
-                    break
-                supervisor.step(self._wake_r)
-                drain_wake(self._wake_r)
+            intake()
+            while not (supervisor.closing and supervisor.idle):
+                supervisor.step(self._wake_r, intake)
         except BaseException as error:  # a supervisor bug must not leave jobs hanging
             self._failure = error
             self._abandon(error)

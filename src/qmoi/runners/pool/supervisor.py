@@ -10,6 +10,7 @@ import json
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
@@ -57,12 +58,16 @@ class Supervisor:
 
     # ------------------------------------------------------------------ the loop
 
-    def step(self, wake: int) -> None:
-        """Wait for a message, a worker's death or the next tick, and act on it."""
+    def step(self, wake: int, intake: Callable[[], None]) -> None:
+        """Wait for a message, a worker's death, new work (``wake``; ``intake`` takes it)
+        or the next tick, and act on it."""
         watched: list[Any] = [wake]
         for worker in self.workers.values():
             watched += [worker.channel.conn, worker.process.sentinel]
         ready = set(wait(watched, timeout=self.config.tick))
+        if wake in ready:
+            drain_wake(wake)
+        intake()
         for worker in list(self.workers.values()):
             if worker.channel.conn in ready:
                 self._read(worker)
@@ -172,9 +177,24 @@ class Supervisor:
             request = task.request
             self.profiles.learn(request.workflow_display, request.job_id, request.matrix,
                                 Usage(peak, float(message.get("cpu", 0.0)), wall))
+            self._relearn(task)
         if not task.finished:
             self._finish(task, JobFinished(task.key, "failure", {}, time.time(),
                                            "the job ended without a result", task.attempt))
+
+    def _relearn(self, done: Task) -> None:
+        """Queued legs of the job that just ended take its learned request at once (a
+        matrix's later legs need not wait for the next run to be packed well)."""
+        first = done.request
+        for task in self.queue:
+            request = task.request
+            if task.demand.source == "config" or (request.workflow_display, request.job_id) \
+                    != (first.workflow_display, first.job_id):
+                continue
+            learned = self.profiles.lookup(request.workflow_display, request.job_id,
+                                           request.matrix, self.config.cores)
+            if learned is not None:
+                task.demand = learned
 
     def _finish(self, task: Task, event: JobFinished) -> None:
         """End ``task``; a redundant job's result is reported once both runs ended, after a
