@@ -31,7 +31,8 @@ def test_every_typer_option_is_read_by_the_fast_parser() -> None:
             assert parsed is not None, flag
             expected = True if isinstance(default, bool) else (
                 [Path("7")] if name == "workflows" else ["7"] if isinstance(default, list)
-                else 7 if name == "max_parallel" else Path("7"))
+                else 7 if name == "max_parallel" else "7" if isinstance(default, str)
+                else Path("7"))
             assert parsed[name] == expected, flag
 
 
