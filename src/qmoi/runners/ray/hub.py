@@ -16,6 +16,7 @@ import ray
 Item = tuple[str, int, dict[str, Any]]
 
 RUN, CANCEL, STALE = "run", "cancel", "stale"
+HEAD_RESOURCE = "node:__internal_head__"  # a resource only Ray's head node has
 
 
 class EventHub:
@@ -77,20 +78,10 @@ class EventHub:
 
 
 def start_hub() -> Any:
-    """Start a hub actor on this (the coordinator's) node; it reserves no CPU."""
+    """Start a hub actor on the cluster's head node (it reserves no CPU).
+
+    Not on the driver's node: several Ray nodes may share one address, and a driver can
+    be attached to any of them, including a runner node that dies. The head node lives as
+    long as the cluster does."""
     actor = ray.remote(num_cpus=0, max_restarts=0)(EventHub)
-    options: dict[str, Any] = {}
-    node_id = _driver_node()
-    if node_id is not None:
-        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-        options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(node_id, soft=True)
-    return actor.options(**options).remote()
-
-
-def _driver_node() -> str | None:
-    try:
-        node = ray.get_runtime_context().get_node_id()
-    except Exception:  # a Ray client driver runs on no node; let Ray place the hub
-        return None
-    return str(node) if node else None
+    return actor.options(resources={HEAD_RESOURCE: 0.001}).remote()
