@@ -8,19 +8,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qmoi.check import all_rules, check_source, select_rules
+# Only what a run answered from the result cache needs is imported here; the checker,
+# the fixer and the expression engine behind them load when a file is really checked.
 from qmoi.check.base import Project
-from qmoi.check.config import CONFIG_PATH, Selection, choose_rules
-from qmoi.check.driver import SourceKind, config_of
+from qmoi.check.registry import select_rules
 from qmoi.diagnostics import Diagnostic, Located
 from qmoi.discover import Target
-from qmoi.fix import FixOutcome, fix_source
-from qmoi.fsutil import atomic_write
-from qmoi.parse import Loaded, decode_source, read_source
-from qmoi.projectfiles import project_for
+from qmoi.parse.reader import Loaded, decode_source, read_source
+from qmoi.projectfiles import CONFIG_PATH, ProjectFiles
 from qmoi.source import SourceFile
 
 if TYPE_CHECKING:
+    from qmoi.check.config import Selection
+    from qmoi.check.driver import SourceKind
+    from qmoi.fix import FixOutcome
     from qmoi.shellcheck import Shellcheck
 
 
@@ -32,7 +33,12 @@ class FileReport:
 
 
 def _kind(target: Target) -> SourceKind:
-    if target.kind == "config" or target.path.resolve().as_posix().endswith("/" + CONFIG_PATH):
+    path = target.path
+    # Resolving costs system calls; only a file named qmoi.yml, or a link, can resolve to
+    # the configuration.
+    maybe_config = path.name == Path(CONFIG_PATH).name or path.is_symlink()
+    if target.kind == "config" or (
+            maybe_config and path.resolve().as_posix().endswith("/" + CONFIG_PATH)):
         return "config"
     return "action" if target.kind == "action" else "workflow"
 
@@ -72,6 +78,8 @@ def _read(target: Target) -> tuple[bytes | None, Loaded | None]:
 
 
 def _check_job(job: _Job, selection: Selection) -> list[Diagnostic]:
+    from qmoi.check import check_source
+
     source, problems = decode_source(job.data, job.display)
     if problems:
         return list(problems)
@@ -81,25 +89,53 @@ def _check_job(job: _Job, selection: Selection) -> list[Diagnostic]:
 
 def _check_chunk(jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
                  ) -> list[list[Diagnostic]]:
+    from qmoi.check.config import Selection
+
     selection = Selection(select, ignore)
     return [_check_job(job, selection) for job in jobs]
 
 
+def _balanced(jobs: list[_Job], count: int) -> list[list[int]]:
+    """Job indexes in ``count`` groups of about equal work: the biggest file first, each
+    to the group with the fewest bytes so far (checking time follows the size)."""
+    groups: list[list[int]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for index in sorted(range(len(jobs)), key=lambda i: -len(jobs[i].data)):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(index)
+        loads[lightest] += len(jobs[index].data)
+    return groups
+
+
 def _check_all(jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
                ) -> list[list[Diagnostic]]:
+    if not jobs:  # every file answered from the cache: load no checker at all
+        return []
     workers = min(os.cpu_count() or 1, 4)
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
         return _check_chunk(jobs, select, ignore)
+    import gc
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # Interleaved chunks balance big and small files across the workers.
-    chunks = [jobs[i::workers] for i in range(workers)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(_check_chunk, chunks, [select] * workers, [ignore] * workers))
+    from qmoi.check import all_rules
+
+    # Load every rule (and the engine behind them) once, here, before the workers fork:
+    # they inherit it instead of each importing it again. Freezing what is loaded keeps
+    # the collector from walking (and so copying) those objects in every worker.
+    all_rules()
+    gc.freeze()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    groups = [[jobs[i] for i in group] for group in _balanced(jobs, workers)]
+    # This process checks the first group itself while the others run in workers.
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+        futures = [pool.submit(_check_chunk, group, select, ignore) for group in groups[1:]]
+        parts = [_check_chunk(groups[0], select, ignore), *(f.result() for f in futures)]
     results: list[list[Diagnostic]] = [[] for _ in jobs]
-    for i, part in enumerate(parts):
-        for j, found in enumerate(part):
-            results[i + j * workers] = found
+    for group, part in zip(_balanced(jobs, workers), parts, strict=True):
+        for index, found in zip(group, part, strict=True):
+            results[index] = found
     return results
 
 
@@ -121,14 +157,15 @@ def lint_targets(
     if cache_dir is not None:
         from qmoi.lintcache import LintCache
 
-        # The configuration's text is part of each file's key (it is in the Project).
-        names = repr((chosen, dropped, [r.code for r in all_rules()],
-                      shellcheck and shellcheck.fingerprint))
+        # The configuration's text is part of each file's key (it is in the Project); the
+        # rule set is part of the code fingerprint that salts every key.
+        names = repr((chosen, dropped, shellcheck and shellcheck.fingerprint))
         cache = LintCache(cache_dir / "lint.json", names)
     found: dict[int, list[Diagnostic]] = {}
     keys: dict[int, str] = {}
     jobs: list[tuple[int, _Job]] = []
     sources: dict[int, SourceFile] = {}
+    projects = ProjectFiles()
     for index, target in enumerate(targets):
         data, failed = _read(target)
         if data is None and failed is not None:
@@ -136,7 +173,7 @@ def lint_targets(
             found[index] = list(problems)
             continue
         assert data is not None
-        project = project_for(target.path, data.decode("utf-8", "replace"))
+        project = projects.project(target.path, data.decode("utf-8", "replace"))
         job = _Job(target.path, target.display, _kind(target), data, project)
         if cache is not None:
             keys[index] = cache.key(data + repr((project.path, project.files)).encode(), job.kind)
@@ -165,8 +202,6 @@ def lint_targets(
 
 
 def _wants_shellcheck(select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
-    from qmoi.check.registry import select_rules
-
     return any(rule.name == "shellcheck" for rule in select_rules(select, ignore))
 
 
@@ -202,6 +237,13 @@ def fix_targets(
 ) -> list[FileFix]:
     """Fix each file to a fixed point; with ``write`` the result replaces the file
     atomically, and only when something changed (a clean file is never rewritten)."""
+    from qmoi.check import check_source
+    from qmoi.check.config import Selection, choose_rules
+    from qmoi.check.driver import config_of
+    from qmoi.fix import fix_source
+    from qmoi.fsutil import atomic_write
+    from qmoi.projectfiles import project_for
+
     selection = Selection(tuple(select), tuple(ignore))
     results: list[FileFix] = []
     for target in targets:

@@ -37,13 +37,26 @@ def _decode(path: str, item: list[Any]) -> Diagnostic:
     return Diagnostic(path, Span(start, end), code, rule, Severity(severity), message, decoded)
 
 
+# The code a lint result depends on: the top-level modules and these stages with their
+# data. The stages after ``check`` (fix, plan, runners, store, …) never decide a
+# diagnostic — an earlier stage never imports a later one — so editing them keeps the cache.
+_LINT_PACKAGES = ("check", "parse", "expr", "model", "data")
+
+
+def _lint_code(package: Path) -> list[Path]:
+    files = list(package.glob("*.py"))
+    for name in _LINT_PACKAGES:
+        files.extend((package / name).rglob("*"))
+    return sorted(files)
+
+
 def code_fingerprint() -> str:
-    """Identifies the installed QMOI code (every module's size and mtime), so that results
-    cached by one build of the rules are never served by another — also in an editable
-    install, where the version number does not change."""
+    """Identifies the installed QMOI lint code (each module's size and mtime), so that
+    results cached by one build of the rules are never served by another — also in an
+    editable install, where the version number does not change."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(package.rglob("*")):
+    for path in _lint_code(package):
         if path.suffix in (".py", ".json"):
             info = path.stat()
             digest.update(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}\n"

@@ -33,18 +33,48 @@ def _read(root: Path, rel: str) -> str | None:
 
 def project_for(path: Path, text: str) -> Project:
     """The files ``text`` (the content of ``path``) refers to, plus QMOI's config."""
-    root = find_repo_root(path.parent)
-    if root is None:
-        return Project()
-    try:
-        own = path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        own = None
-    files: dict[str, str] = {}
-    for rel in [CONFIG_PATH, *(c for m in _LOCAL_USES.finditer(text)
-                                for c in _candidates(m.group(1)))]:
-        if rel not in files:
-            content = _read(root, rel)
-            if content is not None:
-                files[rel] = content
-    return Project(tuple(sorted(files.items())), own)
+    return ProjectFiles().project(path, text)
+
+
+class ProjectFiles:
+    """``project_for`` for the many files of one run: each folder's repository root, each
+    resolved folder and each referenced file are looked up once, not once per file."""
+
+    def __init__(self) -> None:
+        self._roots: dict[Path, Path | None] = {}
+        self._folders: dict[Path, Path] = {}
+        self._texts: dict[tuple[Path, str], str | None] = {}
+
+    def project(self, path: Path, text: str) -> Project:
+        folder = path.parent
+        if folder not in self._roots:
+            self._roots[folder] = find_repo_root(folder)
+        root = self._roots[folder]
+        if root is None:
+            return Project()
+        try:
+            own = self._resolve(path).relative_to(root).as_posix()
+        except ValueError:
+            own = None
+        files: dict[str, str] = {}
+        for rel in [CONFIG_PATH, *(c for m in _LOCAL_USES.finditer(text)
+                                    for c in _candidates(m.group(1)))]:
+            if rel not in files:
+                content = self._read(root, rel)
+                if content is not None:
+                    files[rel] = content
+        return Project(tuple(sorted(files.items())), own)
+
+    def _resolve(self, path: Path) -> Path:
+        if path.is_symlink():  # the link's target may live in another folder
+            return path.resolve()
+        folder = path.parent
+        if folder not in self._folders:
+            self._folders[folder] = folder.resolve()
+        return self._folders[folder] / path.name
+
+    def _read(self, root: Path, rel: str) -> str | None:
+        key = (root, rel)
+        if key not in self._texts:
+            self._texts[key] = _read(root, rel)
+        return self._texts[key]

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from qmoi.diagnostics import Diagnostic, Fix, Severity
-from qmoi.model import build_workflow
 from qmoi.parse.nodes import Mapping, Node, Scalar
 from qmoi.source import SourceFile, Span
 
@@ -70,6 +69,10 @@ class Context:
         """The typed model of the document (built once, shared by every rule)."""
         cached = self.shared.get("workflow")
         if cached is None:
+            # Imported here, once per document, so that ``Project`` and ``Rule`` stay
+            # cheap to import for callers that never build a model (a cached lint).
+            from qmoi.model import build_workflow
+
             cached = build_workflow(self.document.root, self.document.source)
             self.shared["workflow"] = cached
         return cast("Workflow", cached)
