@@ -156,3 +156,13 @@ def test_the_pool_grows_while_jobs_wait_and_shrinks_when_idle(tmp_path: Path) ->
         while len(runner.workers()) > 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert [w.state for w in runner.workers()] == ["idle"]
+
+
+def test_a_crowded_machine_does_not_make_a_cpu_bound_job_look_light() -> None:
+    learned = Profiles(None)
+    learned.learn("ci.yml", "burn", {}, Usage(MIB, cpu=0.2, wall=0.8, share=0.25))
+    learned.learn("ci.yml", "nap", {}, Usage(MIB, cpu=0.01, wall=0.8, share=0.25))
+    burn = learned.lookup("ci.yml", "burn", {}, cores=2)
+    nap = learned.lookup("ci.yml", "nap", {}, cores=2)
+    assert burn is not None and burn.cpu == 1.0
+    assert nap is not None and nap.cpu == 0.05

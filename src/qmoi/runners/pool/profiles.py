@@ -24,11 +24,19 @@ MEMORY_MARGIN = 1.25  # a leg may need somewhat more than the last peak seen
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """One finished attempt: ``peak_rss`` bytes, ``cpu`` seconds, ``wall`` seconds."""
+    """One finished attempt: ``peak_rss`` bytes, ``cpu`` seconds, ``wall`` seconds, and the
+    ``share`` of a core a busy process could get meanwhile (cores / runnable load, at most
+    1): on a crowded machine a CPU-bound job gets less CPU per wall second, and without
+    this it would pass for one that waits."""
 
     peak_rss: int
     cpu: float
     wall: float
+    share: float = 1.0
+
+    @property
+    def ratio(self) -> float:
+        return self.cpu / max(self.wall * max(self.share, 0.05), 1e-3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +47,8 @@ class Profile:
 
     def merged(self, usage: Usage) -> Profile:
         """Memory remembers the larger peak (slowly forgetting); CPU is averaged."""
-        ratio = usage.cpu / max(usage.wall, 1e-3)
         return Profile(max(usage.peak_rss, int(self.peak_rss * 0.9)),
-                       (self.cpu_ratio + ratio) / 2, self.samples + 1)
+                       (self.cpu_ratio + usage.ratio) / 2, self.samples + 1)
 
     def request(self, cores: int) -> Request:
         memory = max(MIN_MEMORY, int(self.peak_rss * MEMORY_MARGIN))
@@ -50,7 +57,7 @@ class Profile:
 
 
 def fresh(usage: Usage) -> Profile:
-    return Profile(usage.peak_rss, usage.cpu / max(usage.wall, 1e-3))
+    return Profile(usage.peak_rss, usage.ratio)
 
 
 class ProfileStore(Protocol):

@@ -176,11 +176,16 @@ class Supervisor:
         if not task.cancelled:
             request = task.request
             self.profiles.learn(request.workflow_display, request.job_id, request.matrix,
-                                Usage(peak, float(message.get("cpu", 0.0)), wall))
+                                Usage(peak, float(message.get("cpu", 0.0)), wall,
+                                      self._share()))
             self._relearn(task)
         if not task.finished:
             self._finish(task, JobFinished(task.key, "failure", {}, time.time(),
                                            "the job ended without a result", task.attempt))
+
+    def _share(self) -> float:
+        """The share of a core a CPU-bound process gets now (1-minute load average)."""
+        return min(1.0, self.config.cores / max(1.0, os.getloadavg()[0]))
 
     def _relearn(self, done: Task) -> None:
         """Queued legs of the job that just ended take its learned request at once (a
