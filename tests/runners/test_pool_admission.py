@@ -147,8 +147,16 @@ def test_the_pool_grows_while_jobs_wait_and_shrinks_when_idle(tmp_path: Path) ->
     with pool(min=1, max=4, idle_timeout=0.4, default_request=LIGHT) as runner:
         assert len(runner.workers()) == 1
         seen = Collector()
+        folder = tmp_path / "met"
+        folder.mkdir()
+        meet = [sys.executable, "-c",  # each job waits until all four run
+                "import pathlib, sys, time\n"
+                f"d = pathlib.Path({str(folder)!r}); (d / sys.argv[1]).touch()\n"
+                "end = time.time() + 20\n"
+                "while len(list(d.iterdir())) < 4 and time.time() < end: time.sleep(0.02)\n"]
         for n in range(4):
-            runner.submit(request(tmp_path, f"a{n}", [{"name": "nap", "sleep": 0.6}]), seen)
+            runner.submit(request(tmp_path, f"a{n}", [{"name": "meet",
+                                                      "command": [*meet, str(n)]}]), seen)
         seen.wait_for(lambda events: sum(isinstance(e, JobFinished) for e in events) == 4)
         assert most_at_once(seen.events) == 4
         assert len(runner.workers()) == 4
