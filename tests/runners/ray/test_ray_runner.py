@@ -154,3 +154,50 @@ def test_a_label_no_node_has_fails_naming_it(ray_cluster: RayCluster, tmp_path: 
     assert isinstance(finished, JobFinished) and finished.result == "failure"
     assert finished.message is not None and "unobtainium" in finished.message
     assert "qmoi runner start" in finished.message
+
+
+ARTIFACTS = """
+on: push
+jobs:
+  make:
+    runs-on: [self-hosted, gpu]
+    steps:
+      - run: echo "built on $QMOI_RUNNER_NODE" > out.txt
+      - uses: actions/upload-artifact@v4
+        with:
+          name: out
+          path: out.txt
+  use:
+    needs: make
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          name: out
+      - run: cat out.txt
+"""
+
+
+def test_artifacts_go_through_the_coordinators_store(ray_cluster: RayCluster,
+                                                     tmp_path: Path) -> None:
+    pytest.importorskip("qmoi.execute.actions.builtin.artifacts")
+    repo = make_repo(tmp_path / "r", {"ci.yml": ARTIFACTS})
+    outcome = run_on_ray(repo)
+    assert outcome.record.result == "success", outcome.finished()
+    assert f"built on {ray_cluster.nodes['gpu']}" in outcome.logs()
+    [run] = list((repo / ".qmoi" / "runs").iterdir())
+    stored = [p.name for p in (run / "artifacts").rglob("*") if p.is_file()]
+    assert "meta.json" in stored  # the coordinator's run folder holds the artifact
+
+
+def test_a_shared_folder_holds_artifacts_and_caches(ray_cluster: RayCluster,
+                                                    tmp_path: Path) -> None:
+    pytest.importorskip("qmoi.execute.actions.builtin.artifacts")
+    from qmoi.runners.ray.runner import RayOptions
+
+    repo = make_repo(tmp_path / "r", {"ci.yml": ARTIFACTS})
+    shared = tmp_path / "nfs"
+    outcome = run_on_ray(repo, RayOptions(shared_dir=str(shared)))
+    assert outcome.record.result == "success", outcome.finished()
+    assert list((shared / "runs").glob("*/artifacts/*/meta.json"))
+    assert (shared / "cache").is_dir()

@@ -22,6 +22,7 @@ import ray
 from qmoi.errors import QmoiError
 from qmoi.events import Event, JobFinished, JobStarted
 from qmoi.runners.base import CancelToken, JobExecutor
+from qmoi.runners.ray.folders import node_run_dir
 from qmoi.runners.ray.gitsource import fetch_commit, process_repository
 from qmoi.runners.ray.hub import CANCEL, RUN, STALE
 from qmoi.schedule.protocol import JobRequest
@@ -42,6 +43,7 @@ class AttemptSpec:
     workflow_text: str
     source: str | None  # git URL or path the node fetches the commit from
     workdir: str | None = None  # the node's folder; default from the node's environment
+    shared: str | None = None  # a folder every node mounts, for artifacts and caches
 
 
 def node_workdir(given: str | None) -> Path:
@@ -126,7 +128,9 @@ def _node_request(spec: AttemptSpec, request: JobRequest, workdir: Path) -> JobR
     if spec.source is not None:
         sha = str(request.github["sha"])
         root = str(process_repository(fetch_commit(workdir, spec.source, sha)))
-    run_dir = workdir / request.run_id / f"attempt-{spec.attempt}"
+    shared = Path(spec.shared) if spec.shared else None
+    run_dir = node_run_dir(workdir, request.run_id, spec.attempt, Path(request.run_dir),
+                           shared)
     workflow = run_dir / "workflows" / f"{request.key}.yml"
     workflow.parent.mkdir(parents=True, exist_ok=True)
     workflow.write_text(spec.workflow_text, encoding="utf-8")

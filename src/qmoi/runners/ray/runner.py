@@ -44,14 +44,17 @@ MAX_WATCH_FAILURES = 20  # failed looks in a row before the jobs are given up
 class RayOptions:
     """``max_attempts`` bounds retries after lost nodes; ``source`` is the git URL or path
     nodes fetch commits from (default: the coordinator's repository path);
-    ``node_workdir`` overrides the nodes' folder; a job that no node can take fails after
-    ``unplaceable_timeout`` seconds (time for the autoscaler to add one)."""
+    ``node_workdir`` overrides the nodes' folder; ``shared_dir`` is a folder every node
+    mounts at the same path, holding artifacts and caches (see ``folders``); a job that no
+    node can take fails after ``unplaceable_timeout`` seconds (time for the autoscaler to
+    add one)."""
 
     capacity: int | None = None
     max_attempts: int = 3
     source: str | None = None
     node_workdir: str | None = None
     unplaceable_timeout: float = 60.0
+    shared_dir: str | None = None
 
 
 @dataclass(slots=True)
@@ -147,11 +150,13 @@ class RayRunner:
     def _launch(self, job: _Job) -> None:
         request = job.request
         spec = AttemptSpec(request.to_json(), job.attempt, job.workflow_text,
-                           self._source(request), self._options.node_workdir)
+                           self._source(request), self._options.node_workdir,
+                           self._options.shared_dir)
         options = job.placement.ray_options()
-        job.ref = self._task.options(max_retries=0, retry_exceptions=False,
-                                     name=f"qmoi {request.name}", **options
-                                     ).remote(spec, self._hub, self._factory)
+        # One task name for all jobs: Ray keys its scheduling classes on it, and a class per
+        # job name (256 for a 256-leg matrix) slows its scheduler down.
+        job.ref = self._task.options(max_retries=0, retry_exceptions=False, name="qmoi-job",
+                                     **options).remote(spec, self._hub, self._factory)
         job.launched_at = time.monotonic()
         job.started = False
         self._by_ref[job.ref] = request.key
