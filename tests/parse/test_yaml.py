@@ -150,3 +150,28 @@ def test_block_mapping_ending_in_an_alias_ends_at_the_alias() -> None:
     on = root.get("on")
     assert isinstance(on, Mapping)
     assert text[on.span.start : on.span.end] == "push: *b"
+
+
+def test_scalars_filled_slot_by_slot_equal_constructed_ones() -> None:
+    """The builder fills Scalar and Span slots directly (for speed): the nodes must be
+    indistinguishable from constructed ones — equal, hashable, frozen."""
+    import dataclasses
+
+    from qmoi.source import Span
+
+    text = "a: 'x'\nb: 12\nc: &k !!str on\nd: ~\n"
+    root = parse_yaml(SourceFile("t.yml", text)).root
+    assert isinstance(root, Mapping)
+    expected = [
+        Scalar("x", Span(3, 6), ScalarKind.STR, "'"),
+        Scalar("12", Span(10, 12), ScalarKind.INT),
+        Scalar("on", Span(16, 27), ScalarKind.STR, "", "tag:yaml.org,2002:str", "k"),
+        Scalar("~", Span(31, 32), ScalarKind.NULL),
+    ]
+    values = [v for _, v in root.pairs]
+    assert values == expected
+    assert [hash(v) for v in values] == [hash(v) for v in expected]
+    assert [k.span for k, _ in root.pairs] == [Span(0, 1), Span(7, 8), Span(13, 14),
+                                                Span(28, 29)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        values[0].value = "y"  # type: ignore[misc]

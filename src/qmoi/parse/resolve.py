@@ -15,7 +15,7 @@ _FLOAT = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
 
-_TYPED_START = frozenset("~nNtTfF0123456789+-.")
+TYPED_START = frozenset("~nNtTfF0123456789+-.")
 
 _TAGS = {
     "tag:yaml.org,2002:str": ScalarKind.STR,
@@ -34,7 +34,7 @@ def resolve_scalar(value: str, style: str, tag: str | None) -> ScalarKind:
     if style:
         return ScalarKind.STR
     # Most plain scalars are words; only these first characters can start a non-string.
-    if value and value[0] not in _TYPED_START:
+    if value and value[0] not in TYPED_START:
         return ScalarKind.STR
     if _NULL.match(value):
         return ScalarKind.NULL

@@ -9,14 +9,15 @@ it is available; the pure-Python parser is the fallback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any
 
 import yaml as pyyaml
 
 from qmoi.diagnostics import Diagnostic, Severity
-from qmoi.parse.nodes import Mapping, Node, Scalar, Sequence
-from qmoi.parse.resolve import resolve_scalar
+from qmoi.parse.nodes import Mapping, Node, Scalar, ScalarKind, Sequence
+from qmoi.parse.resolve import TYPED_START, resolve_scalar
 from qmoi.source import SourceFile, Span
 
 # libyaml's loader when PyYAML was built with it (the usual wheel), else pure Python.
@@ -37,6 +38,24 @@ _SCALAR = pyyaml.ScalarEvent
 _MAP_START, _MAP_END = pyyaml.MappingStartEvent, pyyaml.MappingEndEvent
 _SEQ_START, _SEQ_END = pyyaml.SequenceStartEvent, pyyaml.SequenceEndEvent
 _ALIAS = pyyaml.AliasEvent
+_STREAM_END = pyyaml.StreamEndEvent
+_STR = ScalarKind.STR
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot setters of a frozen dataclass whose fields must be exactly ``names``."""
+    found = tuple(f.name for f in fields(cls))
+    if found != names:  # fail at import, in every test, rather than build half a node
+        raise ImportError(f"the YAML builder fills the fields {names} of {cls.__name__}, "
+                          f"which now has {found}: update qmoi.parse.yaml")
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+# Scalars are most of a document's nodes, and a frozen dataclass's __init__ (with Span's
+# validation) costs twice as much as filling the slots directly; libyaml's marks always
+# make a valid span.
+_SPAN_SET = _slot_setters(Span, ("start", "end"))
+_SCALAR_SET = _slot_setters(Scalar, ("value", "span", "kind", "style", "tag", "anchor"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,33 +105,53 @@ class _Builder:
         self.documents: list[Node] = []
         self.diagnostics: list[Diagnostic] = []
 
-    def feed(self, event: Any) -> None:
-        cls = type(event)
-        if cls is _SCALAR:
-            self._scalar(event)
-        elif cls is _MAP_START or cls is _SEQ_START:
-            self._open(event, cls is _MAP_START)
-        elif cls is _MAP_END or cls is _SEQ_END:
-            self._close(event)
-        elif cls is _ALIAS:
-            self._alias(event)
-
-    def _scalar(self, event: Any) -> None:
-        # The hot path (two thirds of all events): no helper calls beyond the constructors.
-        value, style, tag, anchor = event.value, event.style or "", event.tag, event.anchor
-        node = Scalar(value, Span(event.start_mark.index, event.end_mark.index),
-                      resolve_scalar(value, style, tag), style, tag, anchor)
-        self.physical += 1
-        if anchor:
-            self.anchors[anchor] = (node, 1)
+    def run(self, next_event: Callable[[], Any]) -> None:
+        """Consume the events up to the end of the stream. Scalars, two thirds of all
+        events, are handled in the loop itself: a function call per event is measurable."""
         stack = self.stack
-        if stack:
-            top = stack[-1]
-            top.children.append(node)
-            top.size += 1
-            top.last_end = event.end_mark.index
-        else:
-            self.documents.append(node)
+        new = object.__new__
+        set_start, set_end = _SPAN_SET
+        set_value, set_span, set_kind, set_style, set_tag, set_anchor = _SCALAR_SET
+        while True:
+            event = next_event()
+            cls = type(event)
+            if cls is _SCALAR:
+                value, style, tag, anchor = event.value, event.style or "", event.tag, \
+                    event.anchor
+                end = event.end_mark.index
+                # Most scalars are quoted or plain words: strings without a regex.
+                if tag is None and (style or (value and value[0] not in TYPED_START)):
+                    kind = _STR
+                else:
+                    kind = resolve_scalar(value, style, tag)
+                span = new(Span)
+                set_start(span, event.start_mark.index)
+                set_end(span, end)
+                node = new(Scalar)
+                set_value(node, value)
+                set_span(node, span)
+                set_kind(node, kind)
+                set_style(node, style)
+                set_tag(node, tag)
+                set_anchor(node, anchor)
+                self.physical += 1
+                if anchor:
+                    self.anchors[anchor] = (node, 1)
+                if stack:
+                    top = stack[-1]
+                    top.children.append(node)
+                    top.size += 1
+                    top.last_end = end
+                else:
+                    self.documents.append(node)
+            elif cls is _MAP_START or cls is _SEQ_START:
+                self._open(event, cls is _MAP_START)
+            elif cls is _MAP_END or cls is _SEQ_END:
+                self._close(event)
+            elif cls is _ALIAS:
+                self._alias(event)
+            elif cls is _STREAM_END:
+                return
 
     def _open(self, event: Any, is_mapping: bool) -> None:
         start = event.start_mark.index
@@ -213,9 +252,9 @@ def _yaml_error(path: str, source: SourceFile, error: pyyaml.MarkedYAMLError) ->
 def parse_yaml(source: SourceFile) -> ParseResult:
     """Parse one YAML document; problems become diagnostics, never exceptions."""
     builder = _Builder(source)
+    parser = _LOADER(source.text)
     try:
-        for event in pyyaml.parse(source.text, Loader=_LOADER):
-            builder.feed(event)
+        builder.run(parser.get_event)
     except _Abort as abort:
         return ParseResult(None, (*builder.diagnostics, abort.diagnostic))
     except pyyaml.MarkedYAMLError as error:
@@ -223,6 +262,8 @@ def parse_yaml(source: SourceFile) -> ParseResult:
     except pyyaml.YAMLError as error:  # e.g. a reader error for a control character
         return ParseResult(None, (*builder.diagnostics,
                                   _diag(source.path, 0, 0, "P101", str(error).splitlines()[0])))
+    finally:
+        parser.dispose()
     docs = builder.documents
     diagnostics = list(builder.diagnostics)
     if len(docs) > 1:
