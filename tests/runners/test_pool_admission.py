@@ -172,5 +172,5 @@ def test_a_crowded_machine_does_not_make_a_cpu_bound_job_look_light() -> None:
     learned.learn("ci.yml", "nap", {}, Usage(MIB, cpu=0.01, wall=0.8, share=0.25))
     burn = learned.lookup("ci.yml", "burn", {}, cores=2)
     nap = learned.lookup("ci.yml", "nap", {}, cores=2)
-    assert burn is not None and burn.cpu == 1.0
-    assert nap is not None and nap.cpu == 0.05
+    assert burn is not None and burn.cpu == 0.5  # 0.25 CPU per wall second, doubled
+    assert nap is not None and nap.cpu == 0.025

@@ -36,7 +36,9 @@ class Usage:
 
     @property
     def ratio(self) -> float:
-        return self.cpu / max(self.wall * max(self.share, 0.05), 1e-3)
+        # The load average also counts short bursts of the pool's own processes (checkouts,
+        # shells): trusted to double a ratio at most.
+        return self.cpu / max(self.wall * max(self.share, 0.5), 1e-3)
 
 
 @dataclass(frozen=True, slots=True)
