@@ -70,7 +70,8 @@ def test_json_document_and_success_exit(repo: Path, capsys: pytest.CaptureFixtur
 def test_failure_exit_code_and_plain_output(repo: Path, capsys: pytest.CaptureFixture[str]
                                             ) -> None:
     (repo / ".github" / "workflows" / "ci.yml").write_text(
-        "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo boom; exit 4\n")
+        "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - run: echo boom; exit 4\n")
     assert cli(["run"]) == 1
     out = capsys.readouterr().out
     assert "[j]   | boom" in out and "Process completed with exit code 4." in out
