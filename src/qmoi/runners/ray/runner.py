@@ -183,7 +183,7 @@ class RayRunner:
                 failures += 1
                 if failures >= MAX_WATCH_FAILURES:
                     self._abandon(f"lost contact with the Ray cluster: {_describe(error)}")
-                time.sleep(CHECK_EVERY * failures)
+                time.sleep(min(1.0, CHECK_EVERY * failures))
             with self._lock:
                 if self._closing and not self._jobs:
                     return
