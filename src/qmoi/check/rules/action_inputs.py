@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from qmoi.check.actions_util import bundled, document_steps, local_action, ref_major, resolve
@@ -50,7 +51,17 @@ def _local(ctx: Context, ref: ActionRef) -> Known | None:
     )
 
 
+_NO_SPAN = Span(0, 0)
+
+
 def _remote(ref: ActionRef) -> Known | None:
+    # Workflows use the same few actions over and over; what is known about one does not
+    # depend on where the reference is written.
+    return _remote_known(replace(ref, span=_NO_SPAN))
+
+
+@functools.lru_cache(maxsize=4096)
+def _remote_known(ref: ActionRef) -> Known | None:
     spec = bundled(ref)
     if spec is None:
         return None
