@@ -55,3 +55,15 @@ def test_cache_misses_when_a_file_changes(tmp_path: Path) -> None:
 def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
     (report,) = lint_targets([Target(tmp_path / "gone.yml", "gone.yml", "workflow")])
     assert [loc.diagnostic.code for loc in report.found] == ["P100"]
+
+
+def test_balanced_groups_hold_every_file_once_with_even_bytes(tmp_path: Path) -> None:
+    from qmoi.check.base import Project
+
+    sizes = [900, 10, 400, 400, 300, 50, 50, 700, 5, 600]
+    jobs = [lint._Job(tmp_path / f"{i}.yml", f"{i}.yml", "workflow", b"x" * n, Project())
+            for i, n in enumerate(sizes)]
+    groups = lint._balanced(jobs, 3)
+    assert sorted(i for g in groups for i in g) == list(range(len(sizes)))
+    loads = [sum(sizes[i] for i in g) for g in groups]
+    assert max(loads) - min(loads) <= max(sizes) // 2

@@ -124,16 +124,21 @@ def _check_all(jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...
     # they inherit it instead of each importing it again. Freezing what is loaded keeps
     # the collector from walking (and so copying) those objects in every worker.
     all_rules()
-    gc.freeze()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    groups = [[jobs[i] for i in group] for group in _balanced(jobs, workers)]
-    # This process checks the first group itself while the others run in workers.
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
-        futures = [pool.submit(_check_chunk, group, select, ignore) for group in groups[1:]]
-        parts = [_check_chunk(groups[0], select, ignore), *(f.result() for f in futures)]
+    order = _balanced(jobs, workers)
+    groups = [[jobs[i] for i in group] for group in order]
+    gc.freeze()
+    try:
+        # This process checks the first group itself while the others run in workers.
+        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+            futures = [pool.submit(_check_chunk, group, select, ignore)
+                       for group in groups[1:]]
+            parts = [_check_chunk(groups[0], select, ignore), *(f.result() for f in futures)]
+    finally:
+        gc.unfreeze()  # a long-lived caller (the manager) must get its garbage collected
     results: list[list[Diagnostic]] = [[] for _ in jobs]
-    for group, part in zip(_balanced(jobs, workers), parts, strict=True):
+    for group, part in zip(order, parts, strict=True):
         for index, found in zip(group, part, strict=True):
             results[index] = found
     return results
