@@ -99,6 +99,7 @@ def test_runs_on_is_evaluated_with_the_legs_matrix(tmp_path: Path) -> None:
 
 
 def test_addresses_of_the_runners_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ray")
     from qmoi.runners.ray.cluster import resolve_address
 
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
@@ -113,6 +114,7 @@ def test_addresses_of_the_runners_option(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_ray_start_command_offers_the_labels() -> None:
+    pytest.importorskip("ray")
     from qmoi.runners.ray.cluster import start_command
 
     command = start_command("127.0.0.1:6379", ["gpu", "Arm"], 3, "127.0.0.1")

@@ -75,12 +75,12 @@ class NodeInfo:
 
 def ray_nodes() -> list[dict[str, Any]]:
     """Ray's node table (``ray.nodes`` is untyped)."""
-    nodes: list[dict[str, Any]] = ray.nodes()  # type: ignore[no-untyped-call]
+    nodes: list[dict[str, Any]] = ray.nodes()  # type: ignore[no-untyped-call, unused-ignore]
     return nodes
 
 
 def cluster_cpus() -> int:
-    resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+    resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call, unused-ignore]
     return max(1, int(resources.get("CPU", 1)))
 
 
