@@ -29,6 +29,27 @@ def _find(entries: tuple[str, ...], name: str) -> str | None:
     return next((e for e in entries if e.casefold() == folded), None)
 
 
+_EXAMPLE_CALLEE = """\
+on:
+  workflow_call:
+    inputs:
+      targets:
+        type: string
+        required: true
+    outputs:
+      artifact:
+        value: ${{ jobs.build.outputs.artifact }}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs:
+      artifact: ${{ steps.pack.outputs.name }}
+    steps:
+      - id: pack
+        run: echo "name=dist" >> "$GITHUB_OUTPUT"
+"""
+
+
 @register
 class ReusableWorkflowCall(Rule):
     """A call of a local reusable workflow whose ``with`` or ``secrets`` do not fit it.
@@ -60,6 +81,8 @@ class ReusableWorkflowCall(Rule):
 
     code = "R652"
     name = "reusable-workflow-call"
+    # The called workflow the documented example refers to (its input is "targets").
+    example_files = ((".github/workflows/build.yml", _EXAMPLE_CALLEE),)
     severity = Severity.ERROR
     fix_availability = "sometimes"
 

@@ -10,6 +10,26 @@ from qmoi.diagnostics import Severity
 from qmoi.model import ReusableCall
 from qmoi.parse import Mapping
 
+_EXAMPLE_CALLEE = """\
+on:
+  workflow_call:
+    inputs:
+      target:
+        type: string
+        required: false
+    outputs:
+      artifact:
+        value: ${{ jobs.build.outputs.artifact }}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs:
+      artifact: ${{ steps.pack.outputs.name }}
+    steps:
+      - id: pack
+        run: echo "name=dist" >> "$GITHUB_OUTPUT"
+"""
+
 
 @register
 class ReusableWorkflowOutputs(Rule):
@@ -43,6 +63,8 @@ class ReusableWorkflowOutputs(Rule):
 
     code = "R653"
     name = "reusable-workflow-outputs"
+    # The called workflow the documented example refers to (it declares "artifact").
+    example_files = ((".github/workflows/build.yml", _EXAMPLE_CALLEE),)
     severity = Severity.ERROR
 
     def workflow(self, ctx: Context, root: Mapping) -> None:

@@ -49,6 +49,8 @@ class UnpinnedAction(Rule):
 
     code = "Z707"
     name = "unpinned-action"
+    # The policy the documented example runs under.
+    example_files = ((".github/qmoi.yml", "actions:\n  pinning: sha\n"),)
     severity = Severity.WARNING
     targets: ClassVar[frozenset[DocumentKind]] = frozenset({"workflow", "action"})
 
