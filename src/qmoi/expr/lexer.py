@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from qmoi.expr.errors import ExpressionError
-from qmoi.expr.values import is_space, parse_number
+from qmoi.expr.values import _NOT_DOTNET_SPACE, is_space, parse_number
 from qmoi.source import Span
 
 
@@ -116,6 +116,29 @@ def _expected_after(last: Token | None) -> str:
     return "an operator, '.', '[', ')', ']', ',' or the end of the expression"
 
 
+_OPENS = frozenset((T.START_GROUP, T.START_INDEX, T.START_PARAMS))
+_BANG_FOLLOWS = _OPERAND_START
+_FOLLOWS[T.OPERATOR] = _VALUE_END | _LITERALS
+
+# The scanner: .NET's spaces (Python's \s but for _NOT_DOTNET_SPACE), then one token.
+# Names and numbers run to the next boundary (_until_boundary); a name that is not an
+# identifier, an unterminated string and '=', '&' or '|' alone match no group and go to
+# the character reader, which words the error.
+_ND = re.escape(_NOT_DOTNET_SPACE)
+_SPACES = rf"[^\S{_ND}]*+"
+_REST = rf"(?:[^\s()\[\],.!<>=&|]|[{_ND}])"
+_REST_DOTS = rf"(?:[^\s()\[\],!<>=&|]|[{_ND}])"
+_SCAN = re.compile(
+    _SPACES + "(?:"
+    rf"(?P<name>[A-Za-z_][A-Za-z0-9_-]*+)(?!{_REST})"
+    r"|(?P<punct>[()\[\],*])"
+    r"|(?P<op>!=|>=|<=|==|&&|\|\||[!<>])"
+    r"|(?P<string>'(?:[^']++|'')*+')"
+    rf"|(?P<number>[-+.0-9]{_REST_DOTS}*+)"
+    ")?")
+_CALL = re.compile(_SPACES + r"\(")
+
+
 class Lexer:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -124,10 +147,66 @@ class Lexer:
         self.unclosed: list[Token] = []
 
     def tokens(self) -> list[Token]:
+        """All tokens: common ones from one regex match each, anything unusual (and
+        every error) through the character-by-character reader below."""
+        text, unclosed = self.text, self.unclosed
         found: list[Token] = []
-        while (token := self._next()) is not None:
-            found.append(token)
-        return found
+        append, scan = found.append, _SCAN.match
+        last: T | None = None
+        pos = 0
+        while True:
+            match = scan(text, pos)
+            assert match is not None  # every part of the pattern may match empty
+            group = match.lastgroup
+            if group is None:  # the end, or a token the reader must look at itself
+                self.index = match.end()
+                self.last = found[-1] if found else None
+                if self.index >= len(text):
+                    return found
+                token = self._next()
+                assert token is not None
+                append(token)
+                last, pos = token.kind, self.index
+                continue
+            start, end = match.span(group)
+            raw = match.group(group)
+            value: object = None
+            if group == "name":
+                if last is T.DEREFERENCE:
+                    kind = T.PROPERTY
+                elif raw in _KEYWORDS:
+                    kind, value = _KEYWORDS[raw]
+                elif _CALL.match(text, end):
+                    kind = T.FUNCTION
+                else:
+                    kind = T.NAMED
+            elif group == "punct":
+                if raw == "(":
+                    kind = T.START_PARAMS if last is T.FUNCTION else T.START_GROUP
+                elif raw == ")":
+                    kind = T.END_PARAMS if unclosed and unclosed[-1].kind is T.START_PARAMS \
+                        else T.END_GROUP
+                else:
+                    kind = _SIMPLE[raw]
+            elif group == "op":
+                kind = T.OPERATOR
+            elif group == "string":
+                kind, value = T.STRING, raw[1:-1].replace("''", "'")
+            elif raw[0] == "." and last not in _OPERAND_START:
+                kind, raw, end = T.DEREFERENCE, ".", start + 1
+            else:
+                value = parse_number(raw)
+                if math.isnan(value):  # the reader words the error
+                    self.index, self.last = start, found[-1] if found else None
+                    self._number()
+                kind = T.NUMBER
+            token = Token(kind, raw, start, value)
+            allowed = _BANG_FOLLOWS if raw == "!" else _FOLLOWS[kind]
+            if last not in allowed or kind in _OPENERS or kind in _OPENS:
+                self.last = found[-1] if found else None
+                self._check(token)
+            append(token)
+            last, pos = kind, end
 
     def _next(self) -> Token | None:
         text, n = self.text, len(self.text)
