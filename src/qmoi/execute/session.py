@@ -16,6 +16,7 @@ from qmoi.events import Event
 from qmoi.execute.host import HostExecutor
 from qmoi.execute.process import Grace
 from qmoi.execute.recorder import RunRecorder
+from qmoi.execute.workspace import discard_run, prepare_template
 from qmoi.plan import LoadedWorkflow, Plan, RunInfo
 from qmoi.runners import InlineRunner, JobExecutor, default_capacity
 from qmoi.schedule import Runner, RunOptions, RunRecord, Scheduler
@@ -74,6 +75,7 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
         sink(event)
 
     host: HostExecutor | None = None
+    ahead: threading.Thread | None = None
     runner: Runner
     if spec.ray is not None:
         from qmoi.runners.ray.placement import configured_policy
@@ -82,6 +84,7 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
         policy = configured_policy(spec.options.root, spec.options.run_dir.parent.parent / "qcity")
         runner = open_runner(spec.ray, partial(HostExecutor, spec.grace), spec.capacity, policy)
     elif executor is None and spec.runners == "local":
+        ahead = _check_out_ahead(spec)
         runner = _local_pool(spec)
     else:
         if executor is None:
@@ -101,7 +104,21 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
             spec.journal.close()
         if host is not None:
             host.close()
+        if ahead is not None:
+            ahead.join()
+        discard_run(spec.options.root, spec.options.run_dir)
     return record
+
+
+def _check_out_ahead(spec: LocalRun) -> threading.Thread | None:
+    """Check the run's commit out while the pool starts: the workers copy it per job."""
+    if not spec.plan.job_count:
+        return None
+    thread = threading.Thread(target=prepare_template, name="qmoi-checkout", daemon=True,
+                              args=(spec.options.root, spec.options.run_dir,
+                                    spec.plan.event.sha))
+    thread.start()
+    return thread
 
 
 def _local_pool(spec: LocalRun) -> Runner:

@@ -1,0 +1,113 @@
+"""Workspaces: one checkout of the commit per run, a private copy with a worktree record of
+its own per job; git works in each as in a worktree; everything goes at the end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from qmoi.execute import workspace
+from qmoi.execute.workspace import WorkspaceError, WorkspacePool, discard_run, template
+from run_helpers import git, make_repo
+
+
+def _repo(tmp_path: Path, files: dict[str, str] | None = None) -> tuple[Path, str]:
+    repo = make_repo(tmp_path / "r", {"ci.yml": "on: push\njobs: {}\n"},
+                     files or {"a.txt": "a\n", "d/b.sh": "echo b\n"})
+    return repo, git(repo, "rev-parse", "HEAD")
+
+
+def _worktrees(repo: Path) -> list[str]:
+    return git(repo, "worktree", "list", "--porcelain").split("\n\n")
+
+
+def test_jobs_get_private_copies_where_git_works(tmp_path: Path) -> None:
+    repo, sha = _repo(tmp_path)
+    os.chmod(repo / "d" / "b.sh", 0o755)
+    git(repo, "commit", "-qam", "exec")
+    git(repo, "tag", "v1")
+    sha = git(repo, "rev-parse", "HEAD")
+    pool = WorkspacePool(repo, tmp_path / "run" / "workspaces")
+    first, second = pool.acquire(sha), pool.acquire(sha)
+    for ws in (first, second):
+        assert (ws / "a.txt").read_text() == "a\n"
+        assert os.access(ws / "d" / "b.sh", os.X_OK)
+        assert git(ws, "rev-parse", "HEAD") == sha
+        assert git(ws, "status", "--porcelain") == ""
+        assert git(ws, "describe", "--tags") == "v1"
+    (first / "a.txt").write_text("changed\n")
+    git(first, "commit", "-qam", "in the job")
+    assert git(second, "status", "--porcelain") == ""
+    assert (second / "a.txt").read_text() == "a\n"
+    assert git(second, "rev-parse", "HEAD") == sha != git(first, "rev-parse", "HEAD")
+    assert len(_worktrees(repo)) == 4  # the main one, the template, two jobs
+    pool.release(first)
+    pool.release(second)
+    pool.close()
+    assert not first.exists() and not second.exists()
+    assert len(_worktrees(repo)) == 2  # the template stays for the run's other jobs
+    discard_run(repo, tmp_path / "run")
+    assert len(_worktrees(repo)) == 1
+    assert not (tmp_path / "run" / "workspaces").exists()
+
+
+def test_the_commit_is_checked_out_once_per_run(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, sha = _repo(tmp_path)
+    made: list[Path] = []
+    real = workspace._make_template
+
+    def counting(repository: Path, path: Path, commit: str) -> None:
+        made.append(path)
+        real(repository, path, commit)
+
+    monkeypatch.setattr(workspace, "_make_template", counting)
+    pools = [WorkspacePool(repo, tmp_path / "run" / "workspaces") for _ in range(4)]
+    found: list[Path] = []
+    threads = [threading.Thread(target=lambda p=p: found.append(p.acquire(sha)))
+               for p in pools for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 1 and len(set(found)) == 12
+    assert all(git(ws, "rev-parse", "HEAD") == sha for ws in found)
+
+
+def test_a_large_tree_is_copied_by_cp(tmp_path: Path) -> None:
+    files = {f"f{i // 20}/n{i}.txt": f"{i}\n" for i in range(200)}
+    repo, sha = _repo(tmp_path, {**files, "link-target": "x\n"})
+    (repo / "link").symlink_to("link-target")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "link")
+    sha = git(repo, "rev-parse", "HEAD")
+    source = template(repo, tmp_path / "ws", sha)
+    assert source.entries > workspace._SMALL_TREE
+    copy = workspace.clone(source, tmp_path / "ws" / "ws-big")
+    assert (copy / "f9" / "n199.txt").read_text() == "199\n"
+    assert os.readlink(copy / "link") == "link-target"
+    assert git(copy, "status", "--porcelain") == ""
+
+
+def test_a_bad_commit_is_a_clean_error(tmp_path: Path) -> None:
+    repo, _ = _repo(tmp_path)
+    pool = WorkspacePool(repo, tmp_path / "run" / "workspaces")
+    with pytest.raises(WorkspaceError, match="cannot check out commit 0000000000"):
+        pool.acquire("0" * 40)
+    pool.close()
+
+
+def test_checkout_replacing_the_git_link_still_cleans_up(tmp_path: Path) -> None:
+    repo, sha = _repo(tmp_path)
+    pool = WorkspacePool(repo, tmp_path / "run" / "workspaces")
+    ws = pool.acquire(sha)
+    (ws / ".git").unlink()
+    subprocess.run(["git", "init", "-q"], cwd=ws, check=True)
+    pool.release(ws)
+    pool.close()
+    assert len(_worktrees(repo)) == 2
+    assert not any(p.name.startswith(".qmoi-") for p in (repo / ".git").iterdir())
