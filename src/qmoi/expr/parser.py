@@ -6,7 +6,6 @@ Limits are GitHub's (ExpressionConstants.cs): 21,000 characters and a tree depth
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 from qmoi.expr import ast
@@ -47,7 +46,9 @@ def parse_expression(text: str, *, offset: int = 0) -> ast.Expr:
 
     Spans in the tree and in errors are ``offset`` + positions in ``text``.
     Raises ``ExpressionError`` and nothing else. Trees are immutable, so results are
-    cached by (text, offset): real workflows repeat the same expressions many times.
+    cached: real workflows repeat the same expressions many times, often at another
+    offset (``${{ matrix.os }}`` alone and inside a longer value); a text is parsed once,
+    at offset 0, and moved, which costs a fraction of a parse.
     """
     result = _parse_cached(text, offset)
     if isinstance(result, ExpressionError):
@@ -55,15 +56,74 @@ def parse_expression(text: str, *, offset: int = 0) -> ast.Expr:
     return result
 
 
-@functools.lru_cache(maxsize=16384)
-def _parse_cached(text: str, offset: int) -> ast.Expr | ExpressionError:
+class _Cache:
+    """Parse results by text, each with the offset it was first parsed at; the same text
+    at another offset is that result moved."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.by_text: dict[str, tuple[int, ast.Expr | ExpressionError]] = {}
+
+    def __call__(self, text: str, offset: int) -> ast.Expr | ExpressionError:
+        known = self.by_text.get(text)
+        if known is not None:
+            at, result = known
+            if at == offset:
+                return result
+            if isinstance(result, ExpressionError):
+                return result.shifted(offset - at)
+            return _shift(result, offset - at)
+        result = _parse_fresh(text, offset)
+        if len(self.by_text) >= self.size:
+            self.by_text.clear()
+        self.by_text[text] = (offset, result)
+        return result
+
+    def cache_clear(self) -> None:
+        self.by_text.clear()
+
+
+def _parse_fresh(text: str, offset: int) -> ast.Expr | ExpressionError:
     try:
         return _parse(text, offset)
-    except ExpressionError as error:
+    except ExpressionError as error:  # spans relative to the text
         return error.shifted(offset)
     except RecursionError:
         return ExpressionError("the expression is nested too deeply",
                                Span(offset, offset + len(text)))
+
+
+_parse_cached = _Cache(16384)
+
+
+def _shift(node: ast.Expr, by: int) -> ast.Expr:
+    """The same tree with every span moved by ``by``."""
+    span = Span(node.span.start + by, node.span.end + by)
+    if isinstance(node, ast.Index):
+        key = node.key
+        moved = ast.Star(Span(key.span.start + by, key.span.end + by)) \
+            if isinstance(key, ast.Star) else _shift(key, by)
+        return ast.Index(_shift(node.target, by), moved, span)
+    if isinstance(node, ast.Context):
+        return ast.Context(node.name, span)
+    if isinstance(node, ast.String):
+        return ast.String(node.value, span)
+    if isinstance(node, ast.Call):
+        name = Span(node.name_span.start + by, node.name_span.end + by)
+        return ast.Call(node.name, tuple(_shift(arg, by) for arg in node.args), span, name)
+    if isinstance(node, ast.Compare):
+        return ast.Compare(node.op, _shift(node.left, by), _shift(node.right, by), span)
+    if isinstance(node, ast.And):
+        return ast.And(tuple(_shift(operand, by) for operand in node.operands), span)
+    if isinstance(node, ast.Or):
+        return ast.Or(tuple(_shift(operand, by) for operand in node.operands), span)
+    if isinstance(node, ast.Not):
+        return ast.Not(_shift(node.operand, by), span)
+    if isinstance(node, ast.Number):
+        return ast.Number(node.value, span)
+    if isinstance(node, ast.Bool):
+        return ast.Bool(node.value, span)
+    return ast.Null(span)
 
 
 def _parse(text: str, offset: int) -> ast.Expr:
@@ -226,13 +286,13 @@ class _Parser:
             self._take()  # ")" — the lexer guarantees it
             return inner
         raise ExpressionError(f"unexpected symbol '{token.raw}': expected a value",
-                              span)  # pragma: no cover - the lexer rejects this first
+                              token.span)  # pragma: no cover - the lexer rejects this first
 
     def _call(self, name: Token, name_span: Span) -> ast.Call:
         known = FUNCTIONS.get(name.raw.lower())
         if known is None:
             raise UnknownFunctionError(f"unrecognized function '{name.raw}'{_suggest(name.raw)}",
-                                   name_span)
+                                       name.span)
         open_paren = self._take()
         self._enter(open_paren)
         args: list[ast.Expr] = []
@@ -246,25 +306,27 @@ class _Parser:
             close = token
         self.nesting -= 1
         call = ast.Call(name.raw, tuple(args), self._span(name.start, close.start + 1), name_span)
-        _check_arity(call, known)
+        _check_arity(call, known, Span(name.start, close.start + 1))
         return call
 
 
-def _check_arity(call: ast.Call, known: tuple[str, int, int]) -> None:
+def _check_arity(call: ast.Call, known: tuple[str, int, int], span: Span) -> None:
+    """Raises with ``span``, the call's position in the parsed text (errors are moved
+    to the offset once, with the lexer's)."""
     canonical, low, high = known
     count = len(call.args)
     if count < low:
         raise ArityError(
             f"too few arguments for {canonical}(): expected at least {low}, got {count}",
-            call.span)
+            span)
     if count > high:
         limit = "no arguments" if high == 0 else f"at most {high}"
         raise ArityError(f"too many arguments for {canonical}(): expected {limit}, "
-                              f"got {count}", call.span)
+                              f"got {count}", span)
     if canonical == "case" and count % 2 == 0:
         raise ArityError(
             "case() needs an odd number of arguments: predicate/value pairs and a default",
-            call.span)
+            span)
 
 
 def _suggest(name: str) -> str:
