@@ -39,6 +39,8 @@ STATUS_FUNCTIONS = frozenset(("success", "failure", "cancelled", "always"))
 
 _EQUALITY = frozenset(("==", "!="))
 _RELATIONAL = frozenset(("<", "<=", ">", ">="))
+_LOGICAL = {"&&": frozenset(("&&",)), "||": frozenset(("||",))}
+_NOT = frozenset("!")
 
 
 def parse_expression(text: str, *, offset: int = 0) -> ast.Expr:
@@ -175,8 +177,10 @@ class _Parser:
         return Span(start + self.offset, end + self.offset)
 
     def _is_op(self, ops: frozenset[str]) -> bool:
-        token = self._peek()
-        return token is not None and token.kind is T.OPERATOR and token.raw in ops
+        if self.pos >= len(self.tokens):
+            return False
+        token = self.tokens[self.pos]
+        return token.kind is T.OPERATOR and token.raw in ops
 
     def _enter(self, token: Token) -> None:
         self.nesting += 1
@@ -203,7 +207,7 @@ class _Parser:
                  node: type[ast.And] | type[ast.Or]) -> ast.Expr:
         first = read()
         parts = [first]
-        while self._is_op(frozenset((op,))):
+        while self._is_op(_LOGICAL[op]):
             self.pos += 1
             parts.append(read())
         if len(parts) == 1:
@@ -228,7 +232,7 @@ class _Parser:
         return left
 
     def _unary(self) -> ast.Expr:
-        if self._is_op(frozenset(("!",))):
+        if self._is_op(_NOT):
             bang = self._take()
             self._enter(bang)
             operand = self._unary()
