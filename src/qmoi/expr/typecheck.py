@@ -89,6 +89,10 @@ def path_of(node: ast.Expr | ast.Star) -> str | None:
     return ".".join(reversed(parts))
 
 
+_LITERAL_TYPES: dict[type, Type] = {ast.Null: NULL, ast.Bool: BOOL, ast.Number: NUMBER,
+                                    ast.String: STRING}
+
+
 class _Checker:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -99,18 +103,15 @@ class _Checker:
         self.problems.append(Problem(kind, span, message, severity))
 
     def visit(self, node: ast.Expr) -> Type:
-        if isinstance(node, ast.Null):
-            return NULL
-        if isinstance(node, ast.Bool):
-            return BOOL
-        if isinstance(node, ast.Number):
-            return NUMBER
-        if isinstance(node, ast.String):
-            return STRING
-        if isinstance(node, ast.Context):
-            return self.context(node)
+        # Literals by one dictionary look-up and the commonest nodes first: this runs
+        # for every node of every expression (node classes have no subclasses).
+        literal = _LITERAL_TYPES.get(type(node))
+        if literal is not None:
+            return literal
         if isinstance(node, ast.Index):
             return self.index(node)
+        if isinstance(node, ast.Context):
+            return self.context(node)
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Not):
@@ -118,6 +119,7 @@ class _Checker:
             return BOOL
         if isinstance(node, ast.Compare):
             return self.compare(node)
+        assert isinstance(node, ast.And | ast.Or), node  # literals returned above
         result: Type | None = None
         for operand in node.operands:
             t = self.visit(operand)
