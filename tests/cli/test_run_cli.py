@@ -120,3 +120,14 @@ def test_secret_and_env_files(repo: Path, tmp_path: Path,
     assert cli(["run", "--secret-file", str(secrets), "--env-file", str(env)]) == 0
     out = capsys.readouterr().out
     assert "hello ***" in out and "top-secret" not in out
+
+
+def test_a_store_that_cannot_open_is_a_clean_error(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store opens on a thread while the run starts: its error still ends the run with
+    # exit 2 and a message, never a traceback.
+    monkeypatch.setenv("QMOI_DATABASE_URL", "mysql://x/y")
+    assert cli(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "unsupported database 'mysql'" in err and "Traceback" not in err

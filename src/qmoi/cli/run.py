@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +21,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 from qmoi.errors import QmoiError, UsageError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from qmoi.events import Event
     from qmoi.plan import Plan
+
+# The module of the executor qmoi.execute.session gives the pool (named, not imported: the
+# fork server starts before the run imports anything heavy; a test keeps the two equal).
+EXECUTOR_MODULE = "qmoi.execute.host"
 
 
 def _typer_command() -> Callable[..., int]:
@@ -139,6 +146,13 @@ def run_workflows(
     max_parallel: int | None = None, as_json: bool = False, runners: str = "local",
 ) -> int:
     """Run the workflows an event triggers: exit 0 on success, 1 on failure, 2 on error."""
+    real = not (list_only or graph or dry_run)
+    if real and runners == "local":
+        # QCity's fork server imports the host executor in a process of its own while this
+        # one reads the workflows (qmoi.runners.pool.forkserver).
+        from qmoi.runners.pool.forkserver import warm_up
+
+        warm_up(EXECUTOR_MODULE)
     from qmoi.discover import qmoi_home
     from qmoi.execute.session import LocalRun, new_run, run_locally
     from qmoi.plan import build_plan, load_workflows
@@ -159,14 +173,14 @@ def run_workflows(
     root = _root(cwd, workflows)
     home = qmoi_home(root)
     assert home is not None
+    store = _open_store_early(home) if real else None
     loaded = load_workflows(list(workflows), cwd, root, home / "cache")
     info = _event(root, event, event_path, _pairs(inputs, "--input", "="))
-    run_info, run_dir = new_run(home / "runs") if not (list_only or graph or dry_run) else (
-        _dry_run_info(), home / "runs")
+    run_info, run_dir = new_run(home / "runs") if real else (_dry_run_info(), home / "runs")
     vars_ = {**_file(var_file), **_pairs(variables, "--var", "=")}
     plan = build_plan(loaded, info, run_info, vars_, jobs=jobs,
                       matrix=list(_pairs(matrix, "--matrix", ":").items()))
-    if list_only or graph or dry_run:
+    if store is None:
         text = list_jobs(plan) if list_only else draw_graph(plan) if graph else None
         if text is None:
             _print_dry_run(plan, as_json)
@@ -176,7 +190,7 @@ def run_workflows(
     options = RunOptions(root, run_dir, _secrets(secrets, secret_file), _file(env_file),
                          list(_pairs(matrix, "--matrix", ":").items()))
     out = sys.stderr if as_json else sys.stdout
-    journal = _journal(home, plan, loaded, options, max_parallel)
+    journal = _journal(store, plan, loaded, options, max_parallel)
     view = _view(out, plan)
     try:
         spec = LocalRun(plan, loaded, options, max_parallel, journal=journal,
@@ -192,11 +206,37 @@ def run_workflows(
     return 0 if record.result == "success" else 1
 
 
-def _journal(home: Path, plan: Plan, loaded: Any, options: Any, capacity: int | None) -> Any:
-    """The store's sink: every run is recorded (``qmoi runs``), committed as it goes."""
-    from qmoi.store import RunSpec, StoreSink, open_store
+def _open_store_early(home: Path) -> Future[Any]:
+    """Open the store (SQLAlchemy, migrations, recovery of dead runs) on a thread, while the
+    workflows are read and planned."""
+    from concurrent.futures import Future
 
-    return StoreSink(open_store(home), RunSpec(plan, loaded, options, capacity))
+    store: Future[Any] = Future()
+
+    def open_it() -> None:
+        try:
+            from qmoi.store import open_store
+
+            store.set_result(open_store(home))
+        except BaseException as error:  # the run's journal raises it (a clean error)
+            store.set_exception(error)
+
+    threading.Thread(target=open_it, name="qmoi-store-open", daemon=True).start()
+    return store
+
+
+def _journal(store: Future[Any], plan: Plan, loaded: Any, options: Any,
+             capacity: int | None) -> Any:
+    """The store's sink: every run is recorded (``qmoi runs``), each event committed before
+    it is shown, in groups on a thread of its own (``qmoi.store.GroupCommitSink``)."""
+    from qmoi.store import GroupCommitSink
+
+    def opener() -> Any:
+        from qmoi.store import RunSpec, StoreSink
+
+        return StoreSink(store.result(), RunSpec(plan, loaded, options, capacity))
+
+    return GroupCommitSink(opener)
 
 
 def _root(cwd: Path, workflows: list[Path]) -> Path:

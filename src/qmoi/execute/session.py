@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from qmoi.events import Event
 from qmoi.execute.host import HostExecutor
@@ -47,6 +47,18 @@ class Journal(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class GroupJournal(Journal, Protocol):
+    """A journal that saves events on a thread of its own (``qmoi.store.GroupCommitSink``)
+    and passes each to ``deliver`` once it is saved; ``on_failure`` stops the run when it
+    cannot save; ``drain`` waits until every event so far is delivered."""
+
+    def start(self, deliver: Callable[[Event], None],
+              on_failure: Callable[[], None] | None = None) -> None: ...
+
+    def drain(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class LocalRun:
     plan: Plan
@@ -67,12 +79,19 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
     recorder = RunRecorder(spec.options.run_dir)
     recorder.write_json("plan.json", spec.plan.to_json())
 
-    def fan_out(event: Event) -> None:
-        if spec.journal is not None:
-            spec.journal(event)
+    journal = spec.journal
+    grouped = journal if isinstance(journal, GroupJournal) else None
+
+    def deliver(event: Event) -> None:
         record.add(event)
         recorder.add(event)
         sink(event)
+
+    def fan_out(event: Event) -> None:
+        if journal is not None:
+            journal(event)
+        if grouped is None:
+            deliver(event)  # a plain journal has saved it already
 
     host: HostExecutor | None = None
     ahead: threading.Thread | None = None
@@ -95,13 +114,17 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
                          min(spec.plan.job_count, slots))
         runner = InlineRunner(executor, spec.capacity)
     scheduler = Scheduler(spec.plan, spec.workflows, runner, fan_out, spec.options)
+    if grouped is not None:
+        grouped.start(deliver, scheduler.cancel)
     try:
         _run_interruptibly(scheduler)
     finally:
         runner.close()
+        if grouped is not None:
+            grouped.drain()
         recorder.close(record.to_json())
-        if spec.journal is not None:
-            spec.journal.close()
+        if journal is not None:
+            journal.close()
         if host is not None:
             host.close()
         if ahead is not None:
@@ -129,7 +152,10 @@ def _local_pool(spec: LocalRun) -> Runner:
     home = spec.options.run_dir.parent.parent
     overrides = {} if spec.capacity is None else {"max": spec.capacity}
     config = pool_config(spec.options.root, home / "qcity", **overrides)
-    return LocalPool(partial(HostExecutor, spec.grace), config)
+    # The workers and the label router take the workflows read already (a worker would
+    # otherwise parse each one again, and the router check it again).
+    workflows = tuple(spec.workflows)
+    return LocalPool(partial(HostExecutor, spec.grace, workflows), config, workflows=workflows)
 
 
 def _run_interruptibly(scheduler: Scheduler) -> None:

@@ -1,6 +1,7 @@
-"""Persisting a run as it happens: the run row before the first job, then a committed
-transaction per state change (job queued / started / finished, step started / finished,
-run finished) before any view sees the event. Logs stay files; rows keep their paths.
+"""Persisting a run as it happens: the run row before the first job, then committed
+transactions for the state changes (job queued / started / finished, step started /
+finished, run finished) before any view sees the events — one per event, or one per group
+of events (``write``, used by ``qmoi.store.group``). Logs stay files; rows keep their paths.
 
 A heartbeat thread stamps the run while it goes on, so another process can tell a live
 coordinator from a dead one (``qmoi.store.recovery``).
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
@@ -39,7 +40,6 @@ from qmoi.store.runrow import begin_run, finish_workflows, resume_run
 from qmoi.store.store import Store
 
 LOCAL_RUNNER = "local"
-E = TypeVar("E", bound=Event)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,25 +101,37 @@ class StoreSink:
     # ------------------------------------------------------------------ events
 
     def __call__(self, event: Event) -> None:
+        """Persist one event: committed when this returns."""
+        self.write((event,))
+
+    def write(self, events: Sequence[Event]) -> None:
+        """Persist ``events`` in one transaction, committed when this returns (a group
+        commit: ``qmoi.store.group``); events that change nothing stored cost nothing."""
+        actions = [(action, event) for event in events
+                   if (action := self._action(event)) is not None]
+        if not actions:
+            return
+        with self._conn.begin():
+            for action, event in actions:
+                action(event)
+
+    def _action(self, event: Event) -> Callable[[Any], None] | None:
         key = getattr(event, "key", None)
         if key is not None and key in self.kept:
-            return
+            return None
         if isinstance(event, JobQueued):
-            self._write(self._queued, event)
-        elif isinstance(event, JobStarted):
-            self._write(self._started, event)
-        elif isinstance(event, StepStarted):
-            self._write(self._step_started, event)
-        elif isinstance(event, StepFinished):
-            self._write(self._step_finished, event)
-        elif isinstance(event, JobFinished):
-            self._write(self._job_finished, event)
-        elif isinstance(event, RunFinished):
-            self._write(self._run_finished, event)
-
-    def _write(self, action: Callable[[E], None], event: E) -> None:
-        with self._conn.begin():
-            action(event)
+            return self._queued
+        if isinstance(event, JobStarted):
+            return self._started
+        if isinstance(event, StepStarted):
+            return self._step_started
+        if isinstance(event, StepFinished):
+            return self._step_finished
+        if isinstance(event, JobFinished):
+            return self._job_finished
+        if isinstance(event, RunFinished):
+            return self._run_finished
+        return None
 
     def _queued(self, event: JobQueued) -> None:
         known = self._jobs.get(event.key)

@@ -8,14 +8,16 @@ https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-synt
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from qmoi.errors import QmoiError
 from qmoi.model import Job, Workflow
-from qmoi.plan.load import load_workflow
+from qmoi.plan.load import LoadedWorkflow, load_workflow
 from qmoi.plan.values import EvaluationError, render_node
 from qmoi.runners.pool.config import DEFAULT_LABELS, LOCAL, PoolConfig
 from qmoi.schedule.protocol import JobRequest
@@ -26,9 +28,14 @@ class LabelError(QmoiError):
 
 
 class LabelRouter:
-    def __init__(self, config: PoolConfig) -> None:
+    def __init__(self, config: PoolConfig, known: Sequence[LoadedWorkflow] = ()) -> None:
+        """``known``: workflows the caller read and checked already (used while their files
+        are unchanged)."""
         self.config = config
         self._workflows: dict[tuple[str, float], Workflow] = {}
+        for item in known:
+            with contextlib.suppress(OSError):
+                self._workflows[(str(item.path), item.path.stat().st_mtime)] = item.workflow
         self._lock = threading.Lock()
 
     def pool_for(self, request: JobRequest) -> str:

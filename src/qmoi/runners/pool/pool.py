@@ -13,10 +13,11 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from qmoi.events import JobFinished
+from qmoi.plan.load import LoadedWorkflow
 from qmoi.runners.pool.board import JsonBoard, RunnerBoard, WorkerInfo
 from qmoi.runners.pool.config import PoolConfig
 from qmoi.runners.pool.intake import make_tasks
@@ -41,13 +42,15 @@ class LocalPool:
     callable or a ``functools.partial`` of one, since workers import it by name)."""
 
     def __init__(self, factory: ExecutorFactory, config: PoolConfig | None = None, *,
-                 profiles: ProfileStore | None = None, board: RunnerBoard | None = None
-                 ) -> None:
+                 profiles: ProfileStore | None = None, board: RunnerBoard | None = None,
+                 workflows: Sequence[LoadedWorkflow] = ()) -> None:
+        """``workflows``: those the caller read and checked already (the label router
+        reads ``runs-on`` from them instead of loading the files again)."""
         self.config = (config or PoolConfig()).resolved()
         if profiles is None and board is None:
             profiles, board = default_stores(self.config.state_dir)
         self._profiles = Profiles(profiles)
-        self._router = LabelRouter(self.config)
+        self._router = LabelRouter(self.config, workflows)
         self._supervisor = Supervisor(self.config, factory, self._profiles, board)
         self._inbox: deque[Command] = deque()
         self._lock = threading.Lock()

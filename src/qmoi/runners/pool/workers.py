@@ -11,16 +11,15 @@ forks each worker from it in milliseconds.
 from __future__ import annotations
 
 import contextlib
-import functools
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
-from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from qmoi.runners.pool.config import Request
+from qmoi.runners.pool.forkserver import context as forkserver_context
+from qmoi.runners.pool.forkserver import preload_of
 from qmoi.runners.pool.sampler import Identity
 from qmoi.runners.pool.wire import Channel, Message
 from qmoi.runners.pool.worker import ExecutorFactory, worker_main
@@ -108,25 +107,9 @@ class WorkerHandle:
         return f"the worker process {self.pid} exited with code {code}"
 
 
-@functools.cache
-def _context(preload: tuple[str, ...]) -> ForkServerContext:
-    context = multiprocessing.get_context("forkserver")
-    assert isinstance(context, ForkServerContext)
-    # Effective only before the fork server first starts (once per coordinator process).
-    context.set_forkserver_preload(["qmoi.runners.pool.worker", *preload])
-    return context
-
-
-def _module_of(factory: ExecutorFactory) -> str | None:
-    target = factory.func if isinstance(factory, functools.partial) else factory
-    module = getattr(target, "__module__", None)
-    return module if isinstance(module, str) and module != "__main__" else None
-
-
 def start_worker(worker_id: str, pool: str, factory: ExecutorFactory,
                  heartbeat: float) -> WorkerHandle:
-    module = _module_of(factory)
-    context = _context((module,) if module else ())
+    context = forkserver_context(preload_of(factory))
     ours, theirs = context.Pipe(duplex=True)
     args = (theirs, factory, heartbeat, dict(os.environ), os.getcwd())
     process = context.Process(target=worker_main, args=args, name=f"qmoi-worker-{worker_id}",
