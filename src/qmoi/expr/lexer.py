@@ -202,9 +202,17 @@ class Lexer:
                 kind = T.NUMBER
             token = Token(kind, raw, start, value)
             allowed = _BANG_FOLLOWS if raw == "!" else _FOLLOWS[kind]
-            if last not in allowed or kind in _OPENERS or kind in _OPENS:
+            if last not in allowed:
                 self.last = found[-1] if found else None
-                self._check(token)
+                self._check(token)  # raises, worded by the reader
+            if kind in _OPENS:
+                unclosed.append(token)
+            elif kind in _OPENERS:
+                if not unclosed or unclosed[-1].kind is not _OPENERS[kind]:
+                    self.last = found[-1] if found else None
+                    self._track(token)  # raises, worded by the reader
+                if kind is not T.SEPARATOR:
+                    unclosed.pop()
             append(token)
             last, pos = kind, end
 
