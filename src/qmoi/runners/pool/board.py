@@ -46,9 +46,10 @@ class JsonBoard:
     def __init__(self, folder: Path, owner: int | None = None) -> None:
         self.owner = owner if owner is not None else os.getpid()
         self.path = folder / f"{self.owner}.json"
+        self._created = _created(self.owner)  # read once: the board is published often
 
     def publish(self, workers: list[WorkerInfo]) -> None:
-        data = {"coordinator": self.owner, "created": _created(self.owner),
+        data = {"coordinator": self.owner, "created": self._created,
                 "workers": [w.to_json() for w in workers]}
         write_atomically(self.path, json.dumps(data) + "\n")
 
