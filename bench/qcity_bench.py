@@ -10,9 +10,10 @@
    (target < 20 ms).
 
 Each matrix runs twice through ``run_locally`` with the host executor (what ``qmoi run``
-does: a private copy of the run's checkout, env files and a shell per job), cold (nothing learned) then warm
-(requests learned from the first run), and once through the pool alone with a minimal
-executor that only runs the command (the engine's own cost, without the host executor's).
+does: a private copy of the run's checkout, env files and a shell per job), cold
+(nothing learned) then warm (requests learned from the first run), and once through the
+pool alone with a minimal executor that only runs the command (the engine's own cost,
+without the host executor's).
 
     python bench/qcity_bench.py [--legs 256]
 """
