@@ -217,3 +217,26 @@ def document_paths(ctx: Context) -> tuple[PropertyPath, ...]:
                   for p in property_paths(ctx, scalar, condition=condition))
     ctx.shared["actions_util:paths"] = paths
     return paths
+
+
+# The called workflow the documented examples of the reusable-workflow rules refer to: it
+# declares the input "targets" and the output "artifact".
+EXAMPLE_CALLEE = """\
+on:
+  workflow_call:
+    inputs:
+      targets:
+        type: string
+        required: false
+    outputs:
+      artifact:
+        value: ${{ jobs.build.outputs.artifact }}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs:
+      artifact: ${{ steps.pack.outputs.name }}
+    steps:
+      - id: pack
+        run: echo "name=dist" >> "$GITHUB_OUTPUT"
+"""

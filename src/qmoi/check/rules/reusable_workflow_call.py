@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qmoi.check.actions_util import local_workflow
+from qmoi.check.actions_util import EXAMPLE_CALLEE, local_workflow
 from qmoi.check.base import Context, Rule
 from qmoi.check.registry import register
 from qmoi.check.schema_walk import did_you_mean
@@ -27,27 +27,6 @@ def _find(entries: tuple[str, ...], name: str) -> str | None:
     # Input and secret ids are case-insensitive, as expression contexts are.
     folded = name.casefold()
     return next((e for e in entries if e.casefold() == folded), None)
-
-
-_EXAMPLE_CALLEE = """\
-on:
-  workflow_call:
-    inputs:
-      targets:
-        type: string
-        required: true
-    outputs:
-      artifact:
-        value: ${{ jobs.build.outputs.artifact }}
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    outputs:
-      artifact: ${{ steps.pack.outputs.name }}
-    steps:
-      - id: pack
-        run: echo "name=dist" >> "$GITHUB_OUTPUT"
-"""
 
 
 @register
@@ -82,7 +61,7 @@ class ReusableWorkflowCall(Rule):
     code = "R652"
     name = "reusable-workflow-call"
     # The called workflow the documented example refers to (its input is "targets").
-    example_files = ((".github/workflows/build.yml", _EXAMPLE_CALLEE),)
+    example_files = ((".github/workflows/build.yml", EXAMPLE_CALLEE),)
     severity = Severity.ERROR
     fix_availability = "sometimes"
 

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from qmoi.check.actions_util import document_paths, local_workflow
+from qmoi.check.actions_util import EXAMPLE_CALLEE, document_paths, local_workflow
 from qmoi.check.base import Context, Rule
 from qmoi.check.registry import register
 from qmoi.check.schema_walk import did_you_mean
 from qmoi.diagnostics import Severity
 from qmoi.model import ReusableCall
 from qmoi.parse import Mapping
-
-_EXAMPLE_CALLEE = """\
-on:
-  workflow_call:
-    inputs:
-      target:
-        type: string
-        required: false
-    outputs:
-      artifact:
-        value: ${{ jobs.build.outputs.artifact }}
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    outputs:
-      artifact: ${{ steps.pack.outputs.name }}
-    steps:
-      - id: pack
-        run: echo "name=dist" >> "$GITHUB_OUTPUT"
-"""
 
 
 @register
@@ -64,7 +44,7 @@ class ReusableWorkflowOutputs(Rule):
     code = "R653"
     name = "reusable-workflow-outputs"
     # The called workflow the documented example refers to (it declares "artifact").
-    example_files = ((".github/workflows/build.yml", _EXAMPLE_CALLEE),)
+    example_files = ((".github/workflows/build.yml", EXAMPLE_CALLEE),)
     severity = Severity.ERROR
 
     def workflow(self, ctx: Context, root: Mapping) -> None:
