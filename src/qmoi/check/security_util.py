@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qmoi.expr import ast
+from qmoi.expr.typecheck import property_path
 from qmoi.model import ActionRef, Job, Step, Workflow
 from qmoi.source import Span
 
@@ -59,26 +60,6 @@ class Taint:
     path: str
     span: Span
     via: str | None = None  # the ``env`` name it came through, as written
-
-
-def property_path(node: ast.Expr | ast.Star) -> tuple[str, ...] | None:
-    """``github.event['issue'].title`` → (github, event, issue, title); array indexes and
-    filters become ``*``. None when a key is computed or the base is not a context."""
-    parts: list[str] = []
-    current: ast.Expr | ast.Star = node
-    while isinstance(current, ast.Index):
-        key = current.key
-        if isinstance(key, ast.String):
-            parts.append(key.value.lower())
-        elif isinstance(key, ast.Star | ast.Number):
-            parts.append("*")
-        else:
-            return None
-        current = current.target
-    if not isinstance(current, ast.Context):
-        return None
-    parts.append(current.name.lower())
-    return tuple(reversed(parts))
 
 
 def _same(a: str, b: str) -> bool:

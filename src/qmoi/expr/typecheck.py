@@ -70,9 +70,9 @@ def check(tree: ast.Expr, scope: Scope) -> tuple[Type, list[Problem]]:
     return result, sorted(checker.problems, key=lambda p: (p.span.start, p.span.end))
 
 
-def path_of(node: ast.Expr | ast.Star) -> str | None:
-    """``github.event.issue.title`` for a chain of literal property accesses, else None.
-    Lower-case; ``.*`` and ``[n]`` become ``*``."""
+def property_path(node: ast.Expr | ast.Star) -> tuple[str, ...] | None:
+    """``github.event['issue'].title`` → (github, event, issue, title), lower-case; ``.*``
+    and ``[n]`` become ``*``. None when a key is computed or the base is not a context."""
     parts: list[str] = []
     while isinstance(node, ast.Index):
         key = node.key
@@ -86,7 +86,13 @@ def path_of(node: ast.Expr | ast.Star) -> str | None:
     if not isinstance(node, ast.Context):
         return None
     parts.append(node.name.lower())
-    return ".".join(reversed(parts))
+    return tuple(reversed(parts))
+
+
+def path_of(node: ast.Expr | ast.Star) -> str | None:
+    """``github.event.issue.title`` for a chain of literal property accesses, else None."""
+    path = property_path(node)
+    return None if path is None else ".".join(path)
 
 
 _LITERAL_TYPES: dict[type, Type] = {ast.Null: NULL, ast.Bool: BOOL, ast.Number: NUMBER,

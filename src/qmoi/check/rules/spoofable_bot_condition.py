@@ -8,6 +8,7 @@ from qmoi.check.registry import register
 from qmoi.diagnostics import Edit, Fix, FixSafety, Severity
 from qmoi.expr import ExpressionError, ast
 from qmoi.expr.template import parse_condition
+from qmoi.expr.typecheck import property_path
 from qmoi.expr.yamlspan import value_span_to_source
 from qmoi.parse.nodes import Mapping, Scalar
 
@@ -75,7 +76,7 @@ def _check(ctx: Context, condition: Scalar, trigger: str, fixable: bool) -> None
         if not isinstance(node, ast.Compare) or node.op != "==":
             continue
         for actor, other in ((node.left, node.right), (node.right, node.left)):
-            if su.property_path(actor) in _ACTORS and isinstance(other, ast.String) and (
+            if property_path(actor) in _ACTORS and isinstance(other, ast.String) and (
                     other.value.lower().endswith("[bot]")) and not isinstance(actor, ast.Star):
                 span = value_span_to_source(condition, ctx.source, actor.span)
                 fix = Fix(f"compare {_AUTHOR} instead", FixSafety.UNSAFE,
