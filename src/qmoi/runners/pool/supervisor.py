@@ -99,6 +99,10 @@ class Supervisor:
             worker.state = DRAINING
         self._publish(time.monotonic(), force=True)
         for worker in list(self.workers.values()):
+            # A job's "done" (its measured usage) may trail its JobFinished event: read
+            # what the worker sent before it exited, so its profile is still learned.
+            worker.process.join(5.0)
+            self._read(worker)
             worker.reap()
         self.workers.clear()
         self.profiles.save()
