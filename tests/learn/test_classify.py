@@ -239,6 +239,30 @@ def test_a_format_gate_is_repaired_by_its_own_fix_mode(command: str, output: str
     assert explain(gh(command, output)).repair.command == fix
 
 
+RUFF_FORMAT_NEW = """\
+unformatted: File would be reformatted
+ --> src/demo/cli.py:1:1
+  |
+1 | x=1
+  |
+1 file would be reformatted, 3 files already formatted
+"""
+
+
+@pytest.mark.parametrize(("output", "fix"), [
+    (RUFF_FORMAT, "ruff format ."),
+    (RUFF_FORMAT_NEW, "ruff format ."),
+    ("2 files would be reformatted\n", "ruff format ."),
+    (BLACK, "black ."),
+    ("All done! ✨ 🍰 ✨\n1 file would be reformatted.\n", "black ."),
+])
+def test_the_formatter_is_told_from_its_output_when_the_command_hides_it(output: str,
+                                                                          fix: str) -> None:
+    # A `make check` step names neither tool: ruff's summary (no full stop, "already
+    # formatted") and black's ("would be left unchanged.") must not be taken for each other.
+    assert explain(gh("make check", output)).repair.command == fix
+
+
 def test_the_pytest_failure_lines_are_the_assertion_not_the_summary_banner() -> None:
     explanation = explain(gh("pytest -q", PYTEST))
     texts = [p.text for p in explanation.lines]

@@ -97,11 +97,16 @@ HEURISTICS: tuple[Heuristic, ...] = (
        r"\bundefined: \w+|declared (?:and|but) not used|imported and not used"
        r"|cannot use .* as .* (?:value|type)", 3.5),
     # -- lint and format gates (the tool decides the repair)
-    _h("ruff-format", C.LINT, r"^Would reformat: |files? would be reformatted.*ruff|ruff format",
+    # ruff before 0.12 prints "Would reformat: <path>", later "unformatted: File would be
+    # reformatted"; its summary ends "already formatted" with no full stop, where black's
+    # ends "would be left unchanged." (https://github.com/astral-sh/ruff/issues/9132).
+    _h("ruff-format", C.LINT,
+       r"^Would reformat: |^unformatted: File would be reformatted"
+       r"|files? would be reformatted(?:, \d+ files? already formatted)?$|ruff format",
        6.0, formatter("ruff format", "ruff format .")),
     _h("ruff-check", C.LINT, r"fixable with the `--fix` option|\bruff check\b", 6.0,
        formatter("ruff", "ruff check --fix .")),
-    _h("black", C.LINT, r"^would reformat |Oh no! 💥|files? would be reformatted", 6.0,
+    _h("black", C.LINT, r"^would reformat |Oh no! 💥|files? would be reformatted\b.*\.$", 6.0,
        formatter("black", "black .")),
     _h("isort", C.LINT, r"Imports are incorrectly sorted", 6.0, formatter("isort", "isort .")),
     _h("prettier", C.LINT,
