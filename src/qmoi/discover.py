@@ -77,30 +77,39 @@ def resolve_targets(paths: list[Path], cwd: Path) -> list[Target]:
 
 def qmoi_home(root: Path | None) -> Path | None:
     """Where QMOI keeps its state: ``$QMOI_HOME``, else ``<repo>/.qmoi`` (created, and
-    listed in ``.git/info/exclude`` so it never shows up as untracked)."""
+    listed in ``.git/info/exclude`` so it never shows up as untracked — also a
+    ``$QMOI_HOME`` that lies inside the repository)."""
     override = os.environ.get("QMOI_HOME")
     if override:
-        home = Path(override)
+        home = Path(override).absolute()
     elif root is None:
         return None
     else:
         home = root / ".qmoi"
-        _exclude(root)
+    if root is not None:
+        _exclude(root, home)
     home.mkdir(parents=True, exist_ok=True)
     return home
 
 
-def _exclude(root: Path) -> None:
-    info = root / ".git" / "info"
-    if not (root / ".git").is_dir():
+def _exclude(root: Path, home: Path) -> None:
+    try:
+        inside = home.resolve().relative_to(root.resolve())
+    except (OSError, ValueError):
+        return  # outside the repository: nothing to hide from git
+    if not inside.parts or not (root / ".git").is_dir():
         return
+    # Anchored to the root ("/state/") so a folder of the same name deeper down stays
+    # visible; git's ignore rules: https://git-scm.com/docs/gitignore#_pattern_format
+    entry = ".qmoi/" if inside == Path(".qmoi") else f"/{inside.as_posix()}/"
+    info = root / ".git" / "info"
     exclude = info / "exclude"
     try:
         current = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
-        if ".qmoi/" not in current.splitlines():
+        if entry not in current.splitlines():
             info.mkdir(parents=True, exist_ok=True)
             prefix = "" if not current or current.endswith("\n") else "\n"
             with exclude.open("a", encoding="utf-8") as handle:
-                handle.write(f"{prefix}.qmoi/\n")
+                handle.write(f"{prefix}{entry}\n")
     except OSError:
-        pass  # a read-only checkout still lints; it just shows .qmoi/ as untracked
+        pass  # a read-only checkout still works; it just shows the state folder as untracked
