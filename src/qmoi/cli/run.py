@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +20,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 from qmoi.errors import QmoiError, UsageError
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from qmoi.events import Event
     from qmoi.plan import Plan
 
@@ -173,14 +170,17 @@ def run_workflows(
     root = _root(cwd, workflows)
     home = qmoi_home(root)
     assert home is not None
-    store = _open_store_early(home) if real else None
+    if real:
+        from qmoi.store.journal import check_database_url
+
+        check_database_url()
     loaded = load_workflows(list(workflows), cwd, root, home / "cache")
     info = _event(root, event, event_path, _pairs(inputs, "--input", "="))
     run_info, run_dir = new_run(home / "runs") if real else (_dry_run_info(), home / "runs")
     vars_ = {**_file(var_file), **_pairs(variables, "--var", "=")}
     plan = build_plan(loaded, info, run_info, vars_, jobs=jobs,
                       matrix=list(_pairs(matrix, "--matrix", ":").items()))
-    if store is None:
+    if not real:
         text = list_jobs(plan) if list_only else draw_graph(plan) if graph else None
         if text is None:
             _print_dry_run(plan, as_json)
@@ -190,7 +190,7 @@ def run_workflows(
     options = RunOptions(root, run_dir, _secrets(secrets, secret_file), _file(env_file),
                          list(_pairs(matrix, "--matrix", ":").items()))
     out = sys.stderr if as_json else sys.stdout
-    journal = _journal(store, plan, loaded, options, max_parallel)
+    journal = _journal(home, plan, loaded, options, max_parallel)
     view = _view(out, plan)
     try:
         spec = LocalRun(plan, loaded, options, max_parallel, journal=journal,
@@ -206,37 +206,16 @@ def run_workflows(
     return 0 if record.result == "success" else 1
 
 
-def _open_store_early(home: Path) -> Future[Any]:
-    """Open the store (SQLAlchemy, migrations, recovery of dead runs) on a thread, while the
-    workflows are read and planned."""
-    from concurrent.futures import Future
+def _journal(home: Path, plan: Plan, loaded: Any, options: Any, capacity: int | None
+             ) -> Any:
+    """The run's journal (``qmoi.store.journal``): every state change is written to it
+    before it is shown; the store takes it in when it is next opened (``qmoi runs``)."""
+    from qmoi.store.journal import RunJournal
+    from qmoi.store.liveness import this_process
+    from qmoi.store.spec import RunSpec, run_header
 
-    store: Future[Any] = Future()
-
-    def open_it() -> None:
-        try:
-            from qmoi.store import open_store
-
-            store.set_result(open_store(home))
-        except BaseException as error:  # the run's journal raises it (a clean error)
-            store.set_exception(error)
-
-    threading.Thread(target=open_it, name="qmoi-store-open", daemon=True).start()
-    return store
-
-
-def _journal(store: Future[Any], plan: Plan, loaded: Any, options: Any,
-             capacity: int | None) -> Any:
-    """The store's sink: every run is recorded (``qmoi runs``), each event committed before
-    it is shown, in groups on a thread of its own (``qmoi.store.GroupCommitSink``)."""
-    from qmoi.store import GroupCommitSink
-
-    def opener() -> Any:
-        from qmoi.store import RunSpec, StoreSink
-
-        return StoreSink(store.result(), RunSpec(plan, loaded, options, capacity))
-
-    return GroupCommitSink(opener)
+    header = run_header(RunSpec(plan, loaded, options, capacity), this_process())
+    return RunJournal(home, options.run_dir, header)
 
 
 def _root(cwd: Path, workflows: list[Path]) -> Path:

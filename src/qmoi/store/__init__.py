@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 from qmoi.store.group import GroupCommitSink
 
 if TYPE_CHECKING:
-    from qmoi.store.sink import RunSpec, StoreSink
+    from qmoi.store.sink import StoreSink
+    from qmoi.store.spec import RunSpec
     from qmoi.store.store import Store, StoreError, open_store
 
 __all__ = ["GroupCommitSink", "RunSpec", "Store", "StoreError", "StoreSink", "open_store"]
 
-_LAZY = {"RunSpec": "qmoi.store.sink", "StoreSink": "qmoi.store.sink",
+_LAZY = {"RunSpec": "qmoi.store.spec", "StoreSink": "qmoi.store.sink",
          "Store": "qmoi.store.store", "StoreError": "qmoi.store.store",
          "open_store": "qmoi.store.store"}
 

@@ -3,7 +3,6 @@ per-workflow results when it finishes."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import time
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from qmoi.errors import UsageError
 from qmoi.store.liveness import Coordinator
 from qmoi.store.models import JobRow, Run, RunWorkflow, WorkflowVersion
+from qmoi.store.spec import header_coordinator, run_header
 
 if TYPE_CHECKING:
     from qmoi.store.sink import RunSpec
@@ -22,23 +22,29 @@ _WORST_FIRST = ("failure", "interrupted", "cancelled")
 
 
 def begin_run(conn: Connection, spec: RunSpec, me: Coordinator) -> None:
-    plan, options, now = spec.plan, spec.options, time.time()
+    insert_run(conn, run_header(spec, me))
+
+
+def insert_run(conn: Connection, header: dict[str, Any], heartbeat_at: float | None = None
+               ) -> None:
+    """The run row and its workflows from a run header (``qmoi.store.spec.run_header``);
+    ``heartbeat_at`` defaults to the run's start."""
+    now = header["started_at"]
+    me = header_coordinator(header)
     conn.execute(insert(Run).values(
-        id=plan.run.run_id, number=plan.run.run_number, attempt=plan.run.run_attempt,
-        event=plan.event.name, event_data=_plain(dataclasses.asdict(plan.event)),
-        commit_sha=plan.event.sha, ref=plan.event.ref, repository=plan.event.repository,
-        root=str(options.root), run_dir=str(options.run_dir), plan=plan.to_json(),
-        variables=dict(plan.vars), matrix_filter=[list(pair) for pair in options.matrix],
-        capacity=spec.capacity, result=None, started_at=now, finished_at=None,
-        **_coordinator(me, now)))
-    loaded = {w.display: w for w in spec.workflows}
-    for position, planned in enumerate(plan.workflows):
-        source = loaded[planned.path]
-        version = record_version(conn, source.repo_path, source.workflow.source.text,
-                                 plan.event.sha, now)
+        id=header["run_id"], number=header["number"], attempt=header["attempt"],
+        event=header["event"], event_data=header["event_data"],
+        commit_sha=header["commit_sha"], ref=header["ref"], repository=header["repository"],
+        root=header["root"], run_dir=header["run_dir"], plan=header["plan"],
+        variables=header["variables"], matrix_filter=header["matrix_filter"],
+        capacity=header["capacity"], result=None, started_at=now, finished_at=None,
+        **_coordinator(me, now if heartbeat_at is None else heartbeat_at)))
+    for position, planned in enumerate(header["workflows"]):
+        version = record_version(conn, planned["repo_path"], planned["text"],
+                                 header["commit_sha"], now)
         conn.execute(insert(RunWorkflow).values(
-            run_id=plan.run.run_id, position=position, path=planned.path,
-            repo_path=planned.repo_path, name=planned.name, version_id=version,
+            run_id=header["run_id"], position=position, path=planned["path"],
+            repo_path=planned["repo_path"], name=planned["name"], version_id=version,
             result=None, started_at=now, finished_at=None))
 
 
@@ -57,14 +63,6 @@ def resume_run(conn: Connection, spec: RunSpec, me: Coordinator) -> None:
 def _coordinator(me: Coordinator, now: float) -> dict[str, Any]:
     return {"coordinator_pid": me.pid, "coordinator_host": me.host,
             "coordinator_start": me.start, "heartbeat_at": now}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
 
 
 def content_hash(text: str) -> str:

@@ -27,30 +27,18 @@ from qmoi.events import (
     StepFinished,
     StepStarted,
 )
-from qmoi.plan import LoadedWorkflow, Plan
-from qmoi.schedule import RunOptions
 from qmoi.store import statements as sql
 from qmoi.store.engine import writer
 from qmoi.store.files import seal_logs
-from qmoi.store.liveness import HEARTBEAT_SECONDS, this_process
+from qmoi.store.liveness import HEARTBEAT_SECONDS, Coordinator, this_process
 from qmoi.store.models import JobRow, Run
 from qmoi.store.profiles import matrix_key
 from qmoi.store.recovery import interrupt_run
 from qmoi.store.runrow import begin_run, finish_workflows, resume_run
+from qmoi.store.spec import LOCAL_RUNNER, RunSpec
 from qmoi.store.store import Store
 
-LOCAL_RUNNER = "local"
-
-
-@dataclass(frozen=True, slots=True)
-class RunSpec:
-    """What the store keeps about a run besides its events (enough to resume it)."""
-
-    plan: Plan
-    workflows: Sequence[LoadedWorkflow]
-    options: RunOptions
-    capacity: int | None = None
-    runner: str = LOCAL_RUNNER
+__all__ = ["LOCAL_RUNNER", "EventWriter", "RunSpec", "StoreSink"]
 
 
 @dataclass(slots=True)
@@ -70,50 +58,42 @@ class _Attempt:
     started_at: float
 
 
-class StoreSink:
-    """Call it with every event of the run, in order, then ``close`` it. With ``kept``
-    (a resumed run) the events of those jobs are replays of stored rows and are skipped."""
+class EventWriter:
+    """The statements each state event makes, on ``conn`` inside the caller's transaction
+    (``StoreSink`` as the run goes; ``qmoi.store.ingest`` replaying a run journal)."""
 
-    def __init__(self, store: Store, spec: RunSpec, *, kept: Collection[str] = (),
-                 resuming: bool = False) -> None:
-        self.store, self.spec, self.kept = store, spec, frozenset(kept)
-        self.run_id = spec.plan.run.run_id
-        self._me = this_process()
-        self._conn: Connection = writer(store.engine).connect()
+    def __init__(self, conn: Connection, run_id: str, run_dir: Path, runner: str,
+                 me: Coordinator, kept: Collection[str] = ()) -> None:
+        self._conn, self.run_id, self.run_dir, self.runner = conn, run_id, run_dir, runner
+        self._me, self.kept = me, frozenset(kept)
         self._jobs: dict[str, _Job] = {}
         self._attempts: dict[str, _Attempt] = {}
         self._finished = False
-        try:
-            with self._conn.begin():
-                if resuming:
-                    resume_run(self._conn, spec, self._me)
-                    self._jobs = _known_jobs(self._conn, self.run_id)
-                else:
-                    begin_run(self._conn, spec, self._me)
-        except BaseException:
-            self._conn.close()
-            raise
-        self._stop = threading.Event()
-        self._beat = threading.Thread(target=self._heartbeat, name="qmoi-heartbeat",
-                                      daemon=True)
-        self._beat.start()
 
-    # ------------------------------------------------------------------ events
+    @property
+    def finished(self) -> bool:
+        """Whether the run's ``RunFinished`` was written."""
+        return self._finished
 
-    def __call__(self, event: Event) -> None:
-        """Persist one event: committed when this returns."""
-        self.write((event,))
+    def attempt_ids(self) -> dict[str, int]:
+        """Job key → the id of its latest attempt written here."""
+        return {key: attempt.id for key, attempt in self._attempts.items()}
 
-    def write(self, events: Sequence[Event]) -> None:
-        """Persist ``events`` in one transaction, committed when this returns (a group
-        commit: ``qmoi.store.group``); events that change nothing stored cost nothing."""
+    def know_jobs(self, jobs: dict[str, _Job]) -> None:
+        """The run's stored jobs (a resumed run), so their events update those rows."""
+        self._jobs = jobs
+
+    def changes(self, event: Event) -> bool:
+        """Whether ``event`` changes anything stored."""
+        return self._action(event) is not None
+
+    def apply(self, events: Sequence[Event]) -> int:
+        """Write the statements of ``events`` (no commit); how many changed anything."""
         actions = [(action, event) for event in events
                    if (action := self._action(event)) is not None]
-        if not actions:
-            return
-        with self._conn.begin():
-            for action, event in actions:
-                action(event)
+        for action, event in actions:
+            action(event)
+        return len(actions)
 
     def _action(self, event: Event) -> Callable[[Any], None] | None:
         key = getattr(event, "key", None)
@@ -152,14 +132,14 @@ class StoreSink:
         if job is None:
             return
         job.attempts += 1
-        log_dir = self.spec.options.run_dir / "logs" / event.key
+        log_dir = self.run_dir / "logs" / event.key
         row = self._conn.execute(sql.INSERT_ATTEMPT, {
-            "job_pk": job.id, "number": job.attempts, "runner": self.spec.runner,
+            "job_pk": job.id, "number": job.attempts, "runner": self.runner,
             "pid": self._me.pid, "host": self._me.host, "log_dir": str(log_dir),
             "started_at": event.at})
         self._attempts[event.key] = _Attempt(int(row.scalar_one()), event.at)
         self._conn.execute(sql.UPDATE_JOB, {"b_pk": job.id, "attempt": job.attempts,
-                                            "runner": self.spec.runner,
+                                            "runner": self.runner,
                                             "started_at": event.at})
 
     def _step_started(self, event: StepStarted) -> None:
@@ -174,7 +154,7 @@ class StoreSink:
     def _log_path(self, event: StepStarted) -> Path:
         # The recorder's naming (qmoi.execute.recorder): logs/<key>/<index + 1>.log.
         name = "job.log" if event.index < 0 else f"{event.index + 1:03d}.log"
-        return self.spec.options.run_dir / "logs" / event.key / name
+        return self.run_dir / "logs" / event.key / name
 
     def _step_finished(self, event: StepFinished) -> None:
         attempt = self._attempts.get(event.key)
@@ -210,6 +190,46 @@ class StoreSink:
         finish_workflows(self._conn, self.run_id, event.result, event.at)
         self._finished = True
 
+
+class StoreSink:
+    """Call it with every event of the run, in order, then ``close`` it. With ``kept``
+    (a resumed run) the events of those jobs are replays of stored rows and are skipped."""
+
+    def __init__(self, store: Store, spec: RunSpec, *, kept: Collection[str] = (),
+                 resuming: bool = False) -> None:
+        self.store, self.spec, self.kept = store, spec, frozenset(kept)
+        self.run_id = spec.plan.run.run_id
+        self._me = this_process()
+        self._conn: Connection = writer(store.engine).connect()
+        self._writer = EventWriter(self._conn, self.run_id, spec.options.run_dir, spec.runner,
+                                   self._me, kept)
+        try:
+            with self._conn.begin():
+                if resuming:
+                    resume_run(self._conn, spec, self._me)
+                    self._writer.know_jobs(_known_jobs(self._conn, self.run_id))
+                else:
+                    begin_run(self._conn, spec, self._me)
+        except BaseException:
+            self._conn.close()
+            raise
+        self._stop = threading.Event()
+        self._beat = threading.Thread(target=self._heartbeat, name="qmoi-heartbeat",
+                                      daemon=True)
+        self._beat.start()
+
+    def __call__(self, event: Event) -> None:
+        """Persist one event: committed when this returns."""
+        self.write((event,))
+
+    def write(self, events: Sequence[Event]) -> None:
+        """Persist ``events`` in one transaction, committed when this returns (a group
+        commit: ``qmoi.store.group``); events that change nothing stored cost nothing."""
+        if not any(self._writer.changes(event) for event in events):
+            return
+        with self._conn.begin():
+            self._writer.apply(events)
+
     # ------------------------------------------------------------------ lifetime
 
     def _heartbeat(self) -> None:
@@ -225,12 +245,12 @@ class StoreSink:
         self._stop.set()
         self._beat.join()
         try:
-            if not self._finished:
+            if not self._writer.finished:
                 with self._conn.begin():
                     interrupt_run(self._conn, self.run_id, time.time())
             with self._conn.begin():
                 seal_logs(self._conn, self.run_id,
-                          {key: a.id for key, a in self._attempts.items()},
+                          self._writer.attempt_ids(),
                           self.spec.options.run_dir)
         finally:
             self._conn.close()

@@ -62,7 +62,9 @@ class Store:
 
 def open_store(home: Path, *, url: str | None = None, recover: bool = True) -> Store:
     """The store of this QMOI home (``$QMOI_DATABASE_URL`` or ``<home>/qmoi.db``), migrated
-    to the newest schema; with ``recover`` runs of dead coordinators are marked interrupted."""
+    to the newest schema, with the runs journaled since taken in (``qmoi.store.ingest``);
+    with ``recover`` runs of dead coordinators are marked interrupted."""
+    from qmoi.store.ingest import ingest_pending
     from qmoi.store.recovery import recover_runs
 
     home.mkdir(parents=True, exist_ok=True)
@@ -70,6 +72,7 @@ def open_store(home: Path, *, url: str | None = None, recover: bool = True) -> S
     store = Store(home, engine)
     try:
         upgrade(engine)
+        ingest_pending(store)
         if recover:
             recover_runs(store)
     except SQLAlchemyError as error:
