@@ -7,7 +7,7 @@ instance lives for one document, so it may keep state between ``job`` and ``job_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Literal, cast
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from qmoi.diagnostics import Diagnostic, Fix, Severity
 from qmoi.parse.nodes import Mapping, Node, Scalar
@@ -51,6 +51,15 @@ class Document:
 
 
 @dataclass(slots=True)
+class Derived:
+    """The typed values of one document that every rule's ``Context`` shares, built at
+    most once: plain attributes, as rules read them on every hook call."""
+
+    workflow: Workflow | None = None
+    config: Config | None = None
+
+
+@dataclass(slots=True)
 class Context:
     """What a rule sees while it runs: the document, and a place to report findings."""
 
@@ -59,6 +68,7 @@ class Context:
     # Derived data every rule of this document shares (the typed model, …).
     shared: dict[str, object] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    derived: Derived = field(default_factory=Derived)
 
     @property
     def source(self) -> SourceFile:
@@ -67,27 +77,29 @@ class Context:
     @property
     def workflow(self) -> Workflow:
         """The typed model of the document (built once, shared by every rule)."""
-        cached = self.shared.get("workflow")
-        if cached is None:
+        derived = self.derived
+        built = derived.workflow
+        if built is None:
             # Imported here, once per document, so that ``Project`` and ``Rule`` stay
             # cheap to import for callers that never build a model (a cached lint).
             from qmoi.model import build_workflow
 
-            cached = build_workflow(self.document.root, self.document.source)
-            self.shared["workflow"] = cached
-        return cast("Workflow", cached)
+            built = build_workflow(self.document.root, self.document.source)
+            derived.workflow = built
+        return built
 
     @property
     def config(self) -> Config:
         """The repository's ``.github/qmoi.yml`` (defaults when there is none)."""
-        from qmoi.check.config import CONFIG_PATH, Config, parse_config
+        derived = self.derived
+        found = derived.config
+        if found is None:
+            from qmoi.check.config import CONFIG_PATH, Config, parse_config
 
-        cached = self.shared.get("config")
-        if not isinstance(cached, Config):
             text = self.document.project.text(CONFIG_PATH)
-            cached = Config() if text is None else parse_config(text)
-            self.shared["config"] = cached
-        return cached
+            found = Config() if text is None else parse_config(text)
+            derived.config = found
+        return found
 
     def report(
         self,

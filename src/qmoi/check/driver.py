@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Literal
 
-from qmoi.check.base import Context, Document, Project, Rule
+from qmoi.check.base import Context, Derived, Document, Project, Rule
 from qmoi.check.config import (
     CONFIG_PATH,
     Config,
@@ -33,25 +33,29 @@ _HOOKS = ("workflow", "job", "step", "job_end", "action")
 # What a file given to the checker may be: QMOI's own config file is a lint target too.
 SourceKind = Literal["workflow", "action", "config"]
 
+# Which hooks each rule class overrides, worked out once per class per process: the walk
+# asks for every rule of every file.
+_OVERRIDDEN: dict[type[Rule], frozenset[str]] = {}
 
-def _overrides(rule: type[Rule], hook: str) -> bool:
-    return getattr(rule, hook) is not getattr(Rule, hook)
+
+def overridden_hooks(rule: type[Rule]) -> frozenset[str]:
+    """The hooks ``rule`` defines itself (the walker calls only those)."""
+    found = _OVERRIDDEN.get(rule)
+    if found is None:
+        found = frozenset(h for h in _HOOKS if getattr(rule, h) is not getattr(Rule, h))
+        _OVERRIDDEN[rule] = found
+    return found
 
 
 def _hooked(contexts: list[Context], hook: str) -> list[Context]:
-    return [c for c in contexts if _overrides(type(c.rule), hook)]
+    return [c for c in contexts if hook in overridden_hooks(type(c.rule))]
 
 
-def _call(ctx: Context, hook: str, *args: object) -> None:
-    """Run one hook; a rule that crashes is reported as a finding, and the other rules
-    still run, so one bug never hides every other result."""
-    try:
-        getattr(ctx.rule, hook)(ctx, *args)
-    except Exception as error:  # isolate a faulty rule
-        spans = [a.span for a in args if isinstance(a, Scalar | Mapping | Sequence)]
-        ctx.report(spans[0] if spans else ctx.document.root.span,
-                   f"internal error in rule {ctx.rule.name}: {error!r}; please report it",
-                   severity=Severity.ERROR)
+def _crashed(ctx: Context, error: Exception, at: Span) -> None:
+    """A rule that crashes is reported as a finding, and the other rules still run, so one
+    bug never hides every other result."""
+    ctx.report(at, f"internal error in rule {ctx.rule.name}: {error!r}; please report it",
+               severity=Severity.ERROR)
 
 
 def config_of(project: Project) -> Config:
@@ -78,12 +82,17 @@ def check_document(
 
 
 def _run(document: Document, chosen: list[type[Rule]], config: Config) -> list[Diagnostic]:
-    shared: dict[str, object] = {"config": config}
-    contexts = [Context(document, rule(), shared) for rule in chosen]
+    # One of each for every context: what one rule computes, the others reuse.
+    shared: dict[str, object] = {}
+    derived = Derived(config=config)
+    contexts = [Context(document, rule(), shared, [], derived) for rule in chosen]
     root = document.root
     if document.kind == "action":
         for ctx in _hooked(contexts, "action"):
-            _call(ctx, "action", root)
+            try:
+                ctx.rule.action(ctx, root)
+            except Exception as error:  # isolate a faulty rule
+                _crashed(ctx, error, root.span)
     else:
         _walk_workflow(contexts, root)
     found: list[Diagnostic] = []
@@ -121,24 +130,42 @@ def _with_severities(found: list[Diagnostic], config: Config) -> list[Diagnostic
 
 def _walk_workflow(contexts: list[Context], root: Mapping) -> None:
     for ctx in _hooked(contexts, "workflow"):
-        _call(ctx, "workflow", root)
+        try:
+            ctx.rule.workflow(ctx, root)
+        except Exception as error:  # isolate a faulty rule
+            _crashed(ctx, error, root.span)
     jobs = root.get("jobs")
     if not isinstance(jobs, Mapping):
         return
     on_job, on_step, on_end = (_hooked(contexts, h) for h in ("job", "step", "job_end"))
     for job_id, job in jobs.pairs:
-        if not isinstance(job, Mapping):
-            continue
-        for ctx in on_job:
-            _call(ctx, "job", job_id, job)
-        steps = job.get("steps")
-        if on_step and isinstance(steps, Sequence):
-            for index, step in enumerate(steps.items):
-                if isinstance(step, Mapping):
-                    for ctx in on_step:
-                        _call(ctx, "step", job_id, step, index)
-        for ctx in on_end:
-            _call(ctx, "job_end", job_id, job)
+        if isinstance(job, Mapping):
+            _walk_job(on_job, on_step, on_end, job_id, job)
+
+
+def _walk_job(on_job: list[Context], on_step: list[Context], on_end: list[Context],
+              job_id: Scalar, job: Mapping) -> None:
+    # The hooks are called directly, not through a generic dispatcher: this loop runs
+    # for every rule, job and step of every file.
+    for ctx in on_job:
+        try:
+            ctx.rule.job(ctx, job_id, job)
+        except Exception as error:  # isolate a faulty rule
+            _crashed(ctx, error, job_id.span)
+    steps = job.get("steps")
+    if on_step and isinstance(steps, Sequence):
+        for index, step in enumerate(steps.items):
+            if isinstance(step, Mapping):
+                for ctx in on_step:
+                    try:
+                        ctx.rule.step(ctx, job_id, step, index)
+                    except Exception as error:  # isolate a faulty rule
+                        _crashed(ctx, error, job_id.span)
+    for ctx in on_end:
+        try:
+            ctx.rule.job_end(ctx, job_id, job)
+        except Exception as error:  # isolate a faulty rule
+            _crashed(ctx, error, job_id.span)
 
 
 def _not_a_mapping(source: SourceFile, what: str, found: str, span: Span) -> Diagnostic:

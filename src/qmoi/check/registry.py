@@ -11,12 +11,16 @@ from qmoi.check.base import Rule
 
 _RULES: dict[str, type[Rule]] = {}
 _loaded = False
+# The sorted rule tuple, rebuilt only when a rule registers: the driver asks for it per file.
+_sorted: tuple[type[Rule], ...] | None = None
 
 
 def register(rule: type[Rule]) -> type[Rule]:
+    global _sorted
     if rule.code in _RULES and _RULES[rule.code] is not rule:
         raise ValueError(f"rule code {rule.code} is used twice")
     _RULES[rule.code] = rule
+    _sorted = None
     return rule
 
 
@@ -32,8 +36,11 @@ def _load() -> None:
 
 
 def all_rules() -> tuple[type[Rule], ...]:
+    global _sorted
     _load()
-    return tuple(sorted(_RULES.values(), key=lambda r: r.code))
+    if _sorted is None:
+        _sorted = tuple(sorted(_RULES.values(), key=lambda r: r.code))
+    return _sorted
 
 
 def _matches(rule: type[Rule], names: Iterable[str]) -> bool:
