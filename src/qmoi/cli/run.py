@@ -144,14 +144,8 @@ def run_workflows(
 ) -> int:
     """Run the workflows an event triggers: exit 0 on success, 1 on failure, 2 on error."""
     real = not (list_only or graph or dry_run)
-    if real and runners == "local":
-        # QCity's fork server imports the host executor in a process of its own while this
-        # one reads the workflows (qmoi.runners.pool.forkserver).
-        from qmoi.runners.pool.forkserver import warm_up
-
-        warm_up(EXECUTOR_MODULE)
     from qmoi.discover import qmoi_home
-    from qmoi.execute.session import LocalRun, new_run, run_locally
+    from qmoi.execute.rundir import new_run
     from qmoi.plan import build_plan, load_workflows
     from qmoi.plan.show import draw_graph, list_jobs
     from qmoi.schedule import RunOptions
@@ -189,6 +183,18 @@ def run_workflows(
         return 0
     options = RunOptions(root, run_dir, _secrets(secrets, secret_file), _file(env_file),
                          list(_pairs(matrix, "--matrix", ":").items()))
+    if runners == "local":
+        from qmoi.plan.width import pool_wanted
+
+        if pool_wanted(plan):
+            # QCity's fork server imports the host executor in a process of its own while
+            # this one goes on (qmoi.runners.pool.forkserver); a narrow plan runs on threads
+            # here and needs no pool (qmoi.execute.session.uses_pool).
+            from qmoi.runners.pool.forkserver import warm_up
+
+            warm_up(EXECUTOR_MODULE)
+    from qmoi.execute.session import LocalRun, run_locally
+
     out = sys.stderr if as_json else sys.stdout
     journal = _journal(home, plan, loaded, options, max_parallel)
     view = _view(out, plan)
