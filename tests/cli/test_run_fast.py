@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from qmoi.cli import run as run_cmd
+from qmoi.errors import UsageError
 from run_helpers import make_repo
 
 
@@ -59,3 +62,35 @@ def test_a_run_never_imports_typer(tmp_path: Path) -> None:
                           text=True, check=False, timeout=120)
     assert done.stderr.strip().splitlines()[-1] == "False False 0"
     assert '"result": "success"' in done.stdout
+
+
+def test_a_narrow_run_needs_neither_the_database_nor_the_pool(tmp_path: Path) -> None:
+    # Two jobs in a chain never compete: threads here, the journal instead of SQLAlchemy.
+    repo = make_repo(tmp_path / "r", {"ci.yml": """
+        on: push
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo hi
+          b:
+            needs: a
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo there
+        """})
+    code = ("import sys; from qmoi.cli.main import main; rc = main(['run', '--json']); "
+            "print('sqlalchemy' in sys.modules, 'qmoi.runners.pool' in sys.modules, rc, "
+            "file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
+                          text=True, check=False, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "False False 0"
+    listed = subprocess.run([sys.executable, "-m", "qmoi.cli.main", "runs", "list"], cwd=repo,
+                            capture_output=True, text=True, check=False, timeout=120)
+    assert "success" in listed.stdout and ".github/workflows/ci.yml" in listed.stdout
+
+
+def test_runners_accepts_auto_and_refuses_the_unknown() -> None:
+    assert run_cmd.parse_fast([])["runners"] == "auto"  # type: ignore[index]
+    with pytest.raises(UsageError, match="auto, local, inline or ray"):
+        run_cmd.run_workflows(runners="threads")

@@ -43,8 +43,10 @@ def _wait(check: object, timeout: float = 30.0) -> None:
 
 def test_a_second_process_sees_the_workers_and_ctrl_c_drains_them(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"ci.yml": WORKFLOW})
-    run = subprocess.Popen([QMOI, "run", "--json"], cwd=repo, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # --runners local: the pool even for one job (auto would run it on a thread)
+    run = subprocess.Popen([QMOI, "run", "--json", "--runners", "local"], cwd=repo,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
     try:
         runs = repo / ".qmoi" / "runs"
         _wait(lambda: any(runs.glob("*/started")) if runs.exists() else False)

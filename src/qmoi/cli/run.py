@@ -59,8 +59,10 @@ def _typer_command() -> Callable[..., int]:
                                                 help="Jobs at once (default: from CPU count)."),
         as_json: bool = typer.Option(False, "--json",
                                      help="Log to stderr; one JSON result on stdout."),
-        runners: str = typer.Option("local", "--runners",
-                                    help="local (worker pool), inline (threads) or ray[:…]."),
+        runners: str = typer.Option(
+            "auto", "--runners",
+            help="auto (the worker pool when jobs compete, else threads), local (worker "
+                 "pool), inline (threads) or ray[:…]."),
     ) -> int:
         """Run the workflows an event triggers: exit 0 on success, 1 on failure, 2 on error."""
         return run_workflows(
@@ -95,7 +97,7 @@ def _fast_parser() -> argparse.ArgumentParser:
                         (("--dry-run", "-n"), "dry_run"), (("--json",), "as_json")):
         parser.add_argument(*flags, dest=dest, action="store_true")
     parser.add_argument("--max-parallel", dest="max_parallel", type=int, default=None)
-    parser.add_argument("--runners", dest="runners", default="local")
+    parser.add_argument("--runners", dest="runners", default="auto")
     return parser
 
 
@@ -140,7 +142,7 @@ def run_workflows(
     secret_file: Path | None = None, env_file: Path | None = None,
     variables: list[str] | None = None, var_file: Path | None = None,
     list_only: bool = False, graph: bool = False, dry_run: bool = False,
-    max_parallel: int | None = None, as_json: bool = False, runners: str = "local",
+    max_parallel: int | None = None, as_json: bool = False, runners: str = "auto",
 ) -> int:
     """Run the workflows an event triggers: exit 0 on success, 1 on failure, 2 on error."""
     real = not (list_only or graph or dry_run)
@@ -154,8 +156,9 @@ def run_workflows(
     inputs, secrets, variables = inputs or [], secrets or [], variables or []
     if max_parallel is not None and max_parallel < 1:
         raise UsageError("--max-parallel must be at least 1")
-    if runners not in ("local", "inline") and not runners.startswith("ray"):
-        raise UsageError(f"--runners must be local, inline or ray[:ADDRESS], not {runners!r}")
+    if runners not in ("auto", "local", "inline") and not runners.startswith("ray"):
+        raise UsageError("--runners must be auto, local, inline or ray[:ADDRESS], "
+                         f"not {runners!r}")
     if runners.startswith("ray"):
         from qmoi.runners.ray import require_ray
 
@@ -183,16 +186,17 @@ def run_workflows(
         return 0
     options = RunOptions(root, run_dir, _secrets(secrets, secret_file), _file(env_file),
                          list(_pairs(matrix, "--matrix", ":").items()))
-    if runners == "local":
+    if runners == "auto":
         from qmoi.plan.width import pool_wanted
 
-        if pool_wanted(plan):
-            # QCity's fork server imports the host executor in a process of its own while
-            # this one goes on (qmoi.runners.pool.forkserver); a narrow plan runs on threads
-            # here and needs no pool (qmoi.execute.session.uses_pool).
-            from qmoi.runners.pool.forkserver import warm_up
+        # A narrow plan runs on threads here (qmoi.execute.session.uses_pool).
+        runners = "local" if pool_wanted(plan) else "inline"
+    if runners == "local":
+        # QCity's fork server imports the host executor in a process of its own while this
+        # one goes on (qmoi.runners.pool.forkserver).
+        from qmoi.runners.pool.forkserver import warm_up
 
-            warm_up(EXECUTOR_MODULE)
+        warm_up(EXECUTOR_MODULE)
     from qmoi.execute.session import LocalRun, run_locally
 
     out = sys.stderr if as_json else sys.stdout

@@ -54,7 +54,9 @@ class LocalRun:
     grace: Grace = field(default_factory=Grace)
     journal: Journal | None = None
     ray: str | None = None  # ``--runners ray…``: the Ray cluster to run the jobs on
-    runners: str = "local"  # ``local``: QCity's process pool; ``inline``: threads (debugging)
+    # ``local``: QCity's process pool; ``inline``: threads; ``auto``: the pool when the
+    # plan's jobs may compete for the machine, else threads (``uses_pool``)
+    runners: str = "local"
 
 
 def run_locally(spec: LocalRun, sink: Callable[[Event], None],
@@ -120,13 +122,13 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
 
 
 def uses_pool(spec: LocalRun) -> bool:
-    """Whether ``--runners local`` runs this plan on QCity's pool of worker processes. A
-    plan that never runs more jobs at once than there are CPUs runs in this process's
-    threads instead (the inline runner, same events, cancel and timeouts): the pool
+    """Whether this run goes to QCity's pool of worker processes. With ``auto``, a plan
+    that never runs more jobs at once than there are CPUs runs in this process's threads
+    instead (the inline runner, same events, cancel and timeouts): the pool
     arbitrates jobs competing for the machine, and with no competition its start-up — a
     fork server, workers importing the executor — is all it would add (a 10-job chain:
     ≈0.25 s of a 0.7 s run)."""
-    return spec.runners == "local" and pool_wanted(spec.plan)
+    return spec.runners == "local" or (spec.runners == "auto" and pool_wanted(spec.plan))
 
 
 def _check_out_ahead(spec: LocalRun) -> threading.Thread | None:
