@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from qmoi.model import Job, Step, build_workflow, parse_action_ref
+from qmoi.model.values import EMPTY
 from qmoi.parse import parse_yaml
 from qmoi.parse.nodes import Mapping
 from qmoi.source import SourceFile, Span
@@ -137,3 +138,16 @@ def test_background_steps() -> None:
     assert found[4].cancel is not None and found[4].cancel.value == "server"
     group = found[5].parallel
     assert group is not None and [(s.index, s.kind) for s in group] == [(0, "run"), (1, "uses")]
+
+
+def test_a_step_reads_only_scalar_settings_as_scalars() -> None:
+    (step,), _ = steps("- name: [a]\n  id: x\n  shell: {a: b}\n  run: echo\n")
+    assert step.name is None and step.shell is None
+    assert step.id is not None and step.id.value == "x"
+    assert step.run is not None and step.run.value == "echo"
+
+
+def test_a_step_without_env_or_with_shares_the_empty_map() -> None:
+    (step,), _ = steps("- run: echo\n")
+    assert step.env is EMPTY and step.with_ is EMPTY
+    assert not step.wait_all and step.parallel is None and step.wait is None

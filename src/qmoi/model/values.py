@@ -189,8 +189,10 @@ EMPTY = EntryMap()
 
 def entry_map(node: Node | None) -> EntryMap:
     """Read a mapping setting; an expression string is kept whole; other types give empty."""
+    if node is None:  # most steps and jobs set neither env nor with: share one empty map
+        return EMPTY
     if isinstance(node, Mapping):
-        return EntryMap(tuple(_entry(k, v) for k, v in node.pairs), None, node)
+        return EntryMap(tuple([_entry(k, v) for k, v in node.pairs]), None, node)
     expression = expression_of(node)
     if expression is not None:
         return EntryMap((), expression, node)
