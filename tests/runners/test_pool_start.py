@@ -3,6 +3,8 @@ workers need; the label router uses the workflows the run read already."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from functools import partial
 from pathlib import Path
 
@@ -38,3 +40,36 @@ def test_the_label_router_reads_runs_on_from_known_workflows(
     router = LabelRouter(PoolConfig(labels=(("gpu", "local"),)), known)
     assert router.labels(job) == ["self-hosted", "gpu"]
     assert router.pool_for(job) == "local"
+
+
+def test_workers_inherit_the_main_module_and_sys_path_from_the_fork_server(
+        tmp_path: Path) -> None:
+    """The main module's imports run in the coordinator and once in the fork server, not
+    again in every worker; the factory's module, found through a path the coordinator
+    added, is imported once too."""
+    log = tmp_path / "imports.log"
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "factory_home.py").write_text(
+        "import os\n"
+        f"open({str(log)!r}, 'a').write(f'factory {{os.getpid()}}\\n')\n"
+        "class Quiet:\n"
+        "    def run_job(self, request, emit, token):\n"
+        "        pass\n"
+        "def make():\n"
+        "    return Quiet()\n", encoding="utf-8")
+    main = tmp_path / "coordinator.py"
+    main.write_text(
+        "import os, sys, time\n"
+        f"open({str(log)!r}, 'a').write(f'main {{os.getpid()}}\\n')\n"
+        f"sys.path.insert(0, {str(tmp_path / 'lib')!r})\n"
+        "from qmoi.runners.pool import LocalPool, PoolConfig\n"
+        "if __name__ == '__main__':\n"
+        "    import factory_home\n"
+        "    pool = LocalPool(factory_home.make, PoolConfig(min=3, max=3))\n"
+        "    while sum(1 for w in pool.workers() if w.pid) < 3:\n"
+        "        time.sleep(0.01)\n"
+        "    pool.close()\n", encoding="utf-8")
+    subprocess.run([sys.executable, str(main)], check=True, timeout=60)
+    lines = log.read_text(encoding="utf-8").split()
+    assert lines.count("main") == 2  # the coordinator and the fork server
+    assert lines.count("factory") == 2
