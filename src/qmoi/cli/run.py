@@ -121,6 +121,9 @@ def main(argv: list[str]) -> int | None:
     options = parse_fast(argv)
     if options is None:
         return None
+    from qmoi.cli.classcache import install
+
+    classes = install()  # before the run's ~180 dataclasses are defined
     try:
         return run_workflows(**options)
     except QmoiError as error:
@@ -133,6 +136,8 @@ def main(argv: list[str]) -> int | None:
         from qmoi.cli.app import _crash
 
         return _crash(error)
+    finally:
+        classes.save()
 
 
 def run_workflows(

@@ -1,0 +1,95 @@
+"""The dataclass code cache: classes made through it behave exactly as without it (the
+same generated methods, compiled without this module's future flags), a second process
+compiles nothing, and a damaged cache file is only a miss."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qmoi.cli import classcache
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[classcache.ClassCache]:
+    installed = classcache.install(tmp_path / "classes.marshal")
+    try:
+        yield installed
+    finally:
+        classcache.uninstall()
+
+
+def _make() -> type:
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Point:
+        x: int
+        y: int = 0
+        tags: tuple[str, ...] = ()
+
+    return Point
+
+
+def test_classes_behave_as_without_the_cache(cache: classcache.ClassCache) -> None:
+    point = _make()
+    again = _make()  # the same sources: compiled once
+    assert cache.new > 0 and len(cache.codes) == cache.new
+    a, b = point(1, 2), point(1, 2)
+    assert a == b and hash(a) == hash(b) and repr(a).endswith("Point(x=1, y=2, tags=())")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.x = 3  # type: ignore[misc]
+    assert again(1) != point(1)  # distinct classes still
+    # Compiled as dataclasses itself compiles (no inherited `from __future__` flags).
+    classcache.uninstall()
+    plain = _make()
+    for name in ("__init__", "__eq__", "__setattr__", "__hash__", "__repr__"):
+        mine, theirs = getattr(point, name), getattr(plain, name)
+        assert mine.__code__.co_flags == theirs.__code__.co_flags, name
+        assert mine.__code__.co_code == theirs.__code__.co_code, name
+        assert inspect.signature(mine) == inspect.signature(theirs), name
+
+
+def test_a_second_process_compiles_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "classes.marshal"
+    code = (
+        "import sys; from pathlib import Path; from qmoi.cli import classcache\n"
+        f"cache = classcache.install(Path({str(path)!r}))\n"
+        "import dataclasses\n"
+        "@dataclasses.dataclass(frozen=True)\n"
+        "class A:\n    a: int\n    b: str = ''\n"
+        "assert A(1) == A(1, '') and A(2).b == ''\n"
+        "print(cache.new); cache.save()\n")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.strip() for _ in range(2)]
+    assert int(runs[0]) > 0 and runs[1] == "0"
+
+
+def test_a_damaged_cache_is_a_miss(tmp_path: Path) -> None:
+    path = tmp_path / "classes.marshal"
+    path.write_bytes(b"\x00not marshal")
+    installed = classcache.install(path)
+    try:
+        assert installed.codes == {}
+        point = _make()
+        assert point(1) == point(1, 0)
+        installed.save()
+    finally:
+        classcache.uninstall()
+    reloaded = classcache.install(path)
+    try:
+        assert reloaded.codes and reloaded.new == 0
+    finally:
+        classcache.uninstall()
+
+
+def test_the_cache_is_named_for_the_interpreter(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
+    path = classcache.cache_path()
+    assert path.parent == tmp_path and sys.implementation.cache_tag in path.name
+    assert f"{sys.hexversion:x}" in path.name
