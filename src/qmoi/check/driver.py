@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
 
-from qmoi.check.base import Context, Derived, Document, Project, Rule
+from qmoi.check.base import Context, Derived, Document, DocumentKind, Project, Rule
 from qmoi.check.config import (
     CONFIG_PATH,
     Config,
@@ -47,8 +48,53 @@ def overridden_hooks(rule: type[Rule]) -> frozenset[str]:
     return found
 
 
-def _hooked(contexts: list[Context], hook: str) -> list[Context]:
-    return [c for c in contexts if hook in overridden_hooks(type(c.rule))]
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The rules that check one kind of document and, for each hook, the positions of
+    those that define it: worked out once per rule set, not once per file."""
+
+    rules: tuple[type[Rule], ...]
+    hooked: dict[str, tuple[int, ...]]
+
+    def contexts(self, contexts: list[Context], hook: str) -> list[Context]:
+        return [contexts[i] for i in self.hooked[hook]]
+
+
+# Both caches are keyed by what their answer depends on, so they are exact; the bound
+# only matters to a long-lived process that checks with many rule sets (the tests).
+_CACHE_LIMIT = 64
+_PLANS: dict[tuple[tuple[type[Rule], ...], str], _Plan] = {}
+_CHOICES: dict[tuple[tuple[object, ...], ...], tuple[type[Rule], ...]] = {}
+
+
+def _plan(rules: tuple[type[Rule], ...], kind: DocumentKind) -> _Plan:
+    key = (rules, kind)
+    plan = _PLANS.get(key)
+    if plan is None:
+        chosen = tuple(r for r in rules if kind in r.targets)
+        hooked = {h: tuple(i for i, r in enumerate(chosen) if h in overridden_hooks(r))
+                  for h in _HOOKS}
+        plan = _Plan(chosen, hooked)
+        if len(_PLANS) >= _CACHE_LIMIT:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
+def _chosen(config: Config, path: str | None, selection: Selection | None
+            ) -> tuple[type[Rule], ...]:
+    """``choose_rules`` over every rule, remembered by exactly the settings it reads."""
+    rules = all_rules()
+    cli = selection or Selection()
+    key = (rules, config.select, config.ignore, config.ignored_for(path), cli.select,
+           cli.ignore)
+    found = _CHOICES.get(key)
+    if found is None:
+        found = choose_rules(rules, config, path, selection)
+        if len(_CHOICES) >= _CACHE_LIMIT:
+            _CHOICES.clear()
+        _CHOICES[key] = found
+    return found
 
 
 def _crashed(ctx: Context, error: Exception, at: Span) -> None:
@@ -74,34 +120,34 @@ def check_document(
     chosen). Severity overrides and inline suppressions apply either way."""
     config = config_of(document.project)
     if rules is None:
-        rules = choose_rules(all_rules(), config, document.project.path, selection)
-    chosen = [r for r in rules if document.kind in r.targets]
-    found = _run(document, chosen, config)
-    found = _suppress(document, chosen, found)
+        rules = _chosen(config, document.project.path, selection)
+    plan = _plan(tuple(rules), document.kind)
+    found = _run(document, plan, config)
+    found = _suppress(document, plan.rules, found)
     return _with_severities(found, config)
 
 
-def _run(document: Document, chosen: list[type[Rule]], config: Config) -> list[Diagnostic]:
+def _run(document: Document, plan: _Plan, config: Config) -> list[Diagnostic]:
     # One of each for every context: what one rule computes, the others reuse.
     shared: dict[str, object] = {}
     derived = Derived(config=config)
-    contexts = [Context(document, rule(), shared, [], derived) for rule in chosen]
+    contexts = [Context(document, rule(), shared, [], derived) for rule in plan.rules]
     root = document.root
     if document.kind == "action":
-        for ctx in _hooked(contexts, "action"):
+        for ctx in plan.contexts(contexts, "action"):
             try:
                 ctx.rule.action(ctx, root)
             except Exception as error:  # isolate a faulty rule
                 _crashed(ctx, error, root.span)
     else:
-        _walk_workflow(contexts, root)
+        _walk_workflow(plan, contexts, root)
     found: list[Diagnostic] = []
     for ctx in contexts:
         found.extend(ctx.diagnostics)
     return found
 
 
-def _suppress(document: Document, chosen: list[type[Rule]],
+def _suppress(document: Document, chosen: tuple[type[Rule], ...],
               found: list[Diagnostic]) -> list[Diagnostic]:
     suppressions = find_suppressions(document.source, document.root)
     if not suppressions:
@@ -128,8 +174,8 @@ def _with_severities(found: list[Diagnostic], config: Config) -> list[Diagnostic
     return changed
 
 
-def _walk_workflow(contexts: list[Context], root: Mapping) -> None:
-    for ctx in _hooked(contexts, "workflow"):
+def _walk_workflow(plan: _Plan, contexts: list[Context], root: Mapping) -> None:
+    for ctx in plan.contexts(contexts, "workflow"):
         try:
             ctx.rule.workflow(ctx, root)
         except Exception as error:  # isolate a faulty rule
@@ -137,7 +183,7 @@ def _walk_workflow(contexts: list[Context], root: Mapping) -> None:
     jobs = root.get("jobs")
     if not isinstance(jobs, Mapping):
         return
-    on_job, on_step, on_end = (_hooked(contexts, h) for h in ("job", "step", "job_end"))
+    on_job, on_step, on_end = (plan.contexts(contexts, h) for h in ("job", "step", "job_end"))
     for job_id, job in jobs.pairs:
         if isinstance(job, Mapping):
             _walk_job(on_job, on_step, on_end, job_id, job)
