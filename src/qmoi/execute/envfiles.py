@@ -9,7 +9,7 @@ https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-comm
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -114,10 +114,17 @@ def path_value(prepend: Iterable[str], original: str, *, separator: str = ":") -
     return separator.join(parts)
 
 
+def _guid() -> str:
+    # A random GUID in uuid4's text form; uuid itself (and the platform module it loads)
+    # would be imported by every run for this one call.
+    text = os.urandom(16).hex()
+    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{text[16:20]}-{text[20:]}"
+
+
 def format_key_value(name: str, value: str, delimiter: str | None = None) -> str:
     """A heredoc entry as ``@actions/core`` writes it (with its trailing newline), refusing
     a name or value that contains the delimiter, which would end the value early."""
-    marker = delimiter or f"ghadelimiter_{uuid.uuid4()}"
+    marker = delimiter or f"ghadelimiter_{_guid()}"
     if marker in name:
         raise QmoiError(f'Unexpected input: name should not contain the delimiter "{marker}"')
     if marker in value:

@@ -23,6 +23,7 @@ class RunRecorder:
         run_dir.mkdir(parents=True, exist_ok=True)
         self._events: IO[str] = (run_dir / "events.jsonl").open("w", encoding="utf-8")
         self._logs: dict[tuple[str, int], IO[str]] = {}
+        self._folders: set[str] = set()  # logs/<key> made already: no mkdir per step
 
     def write_json(self, name: str, data: Any) -> None:
         # A run record is a log, not state: no fsync (it would cost more than a step).
@@ -50,7 +51,9 @@ class RunRecorder:
         handle = self._logs.get((key, index))
         if handle is None:
             folder = self.run_dir / "logs" / key
-            folder.mkdir(parents=True, exist_ok=True)
+            if key not in self._folders:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._folders.add(key)
             name = "job.log" if index < 0 else f"{index + 1:03d}.log"
             handle = self._logs[(key, index)] = (folder / name).open("a", encoding="utf-8")
         return handle

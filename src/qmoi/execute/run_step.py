@@ -9,7 +9,6 @@ the directory is ``Path.Combine(github.workspace, working-directory)`` and must 
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 from qmoi.execute.shells import ShellError, fix_up_script, host_which, resolve_shell
@@ -55,7 +54,7 @@ class RunStep(BaseKind):
             return FAILURE
         timeout = minutes_to_seconds(run.render(step.timeout_minutes) or None,
                                      "timeout-minutes", run.source, step.timeout_minutes)
-        path = job.folders.temp / shell.script_name(uuid.uuid4().hex)
+        path = job.folders.temp / shell.script_name(os.urandom(16).hex())
         path.write_text(fix_up_script(shell.shell, script, os_name="Linux"), encoding="utf-8")
         # The script stays until the job's temp folder goes: a background process the
         # step started may still be reading it (bash reads scripts as it runs them).

@@ -7,7 +7,6 @@ step_summary, state, output — FileCommandManager.cs).
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -45,7 +44,7 @@ def job_command_files(job: JobState) -> dict[str, str]:
     (the runner makes new ones per step; an empty file is the same thing to a step, and
     this saves five creations and deletions per step)."""
     if job.command_files is None:
-        tag = uuid.uuid4().hex
+        tag = os.urandom(16).hex()  # what uuid4().hex is, without importing uuid
         folder = job.folders.file_commands
         job.command_files = {name: str(folder / f"{stem}_{tag}")
                              for name, stem in _FILES.items()}

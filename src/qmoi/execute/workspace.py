@@ -30,7 +30,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -203,7 +202,7 @@ class WorkspacePool:
 
     def _make(self, sha: str) -> Path:
         source = template(self.repository, self.folder, sha)
-        path = clone(source, self.folder / f"ws-{uuid.uuid4().hex[:12]}")
+        path = clone(source, self.folder / f"ws-{os.urandom(6).hex()}")
         with self._lock:
             self._made_template = True
             self._admins[path] = source.admin.parent / path.name
