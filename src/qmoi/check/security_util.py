@@ -66,10 +66,32 @@ def _same(a: str, b: str) -> bool:
     return a == b or a == "*" or b == "*"
 
 
+def _by_shape() -> dict[tuple[int, str], tuple[tuple[str, ...], ...]]:
+    shapes: dict[tuple[int, str], list[tuple[str, ...]]] = {}
+    for pattern in UNTRUSTED:
+        shapes.setdefault((len(pattern), pattern[0]), []).append(pattern)
+    return {shape: tuple(found) for shape, found in shapes.items()}
+
+
+# The patterns by length and first name: every property path of every expression is
+# matched, and nearly all of them (``matrix.os``, ``steps.x.outputs.y``) fit no shape.
+_SHAPES = _by_shape()
+_WILD_FIRST = any(pattern[0] == "*" for pattern in UNTRUSTED)
+
+
+def _candidates(path: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    if not path:
+        return ()
+    if path[0] == "*":
+        return tuple(p for p in UNTRUSTED if len(p) == len(path))
+    found = _SHAPES.get((len(path), path[0]), ())
+    return found + _SHAPES.get((len(path), "*"), ()) if _WILD_FIRST else found
+
+
 def untrusted_match(path: tuple[str, ...]) -> str | None:
     """The untrusted field ``path`` reads, or None."""
-    for pattern in UNTRUSTED:
-        if len(pattern) == len(path) and all(map(_same, pattern, path)):
+    for pattern in _candidates(path):
+        if all(map(_same, pattern, path)):
             return ".".join(path)
     return None
 
