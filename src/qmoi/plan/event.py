@@ -49,8 +49,12 @@ class EventInfo:
 
 
 def _actor(root: Path) -> str:
-    return (os.environ.get("GITHUB_ACTOR") or git.git(root, "config", "user.name", check=False)
-            or os.environ.get("USER") or "qmoi")
+    return _actor_named(None if os.environ.get("GITHUB_ACTOR")
+                        else git.git(root, "config", "user.name", check=False))
+
+
+def _actor_named(user_name: str | None) -> str:
+    return os.environ.get("GITHUB_ACTOR") or user_name or os.environ.get("USER") or "qmoi"
 
 
 def _repository_payload(full_name: str, branch: str) -> dict[str, Any]:
@@ -78,9 +82,21 @@ class _Repo:
     full_name: str
     default_branch: str
     actor: str
+    head: git.Head | None = None  # HEAD's commit and parent, read along the rest
 
 
 def _read_repo(root: Path) -> _Repo:
+    head = git.read_head(root)
+    if head is None:
+        return _read_repo_slowly(root)
+    branch = head.default_branch or "main"
+    found = None if head.origin_url is None else git.repository_of(head.origin_url)
+    return _Repo(root, head.commit.sha, head.ref or f"refs/heads/{branch}",
+                 found or DEFAULT_OWNER_REPO, branch, _actor_named(head.user_name), head)
+
+
+def _read_repo_slowly(root: Path) -> _Repo:
+    """One question at a time: how a missing repository or commit is told."""
     if not git.is_repository(root):
         raise UsageError(f"{root} is not a git repository; qmoi run needs one (git init and "
                          "commit), or give the event with -e FILE")
@@ -124,8 +140,10 @@ def _common(repo: _Repo) -> dict[str, Any]:
 
 
 def _push(repo: _Repo) -> EventInfo:
-    before = git.parent_sha(repo.root, repo.sha)
-    head = git.commit(repo.root, repo.sha)
+    if repo.head is not None:
+        before, head = repo.head.parent, repo.head.commit
+    else:
+        before, head = git.parent_sha(repo.root, repo.sha), git.commit(repo.root, repo.sha)
     owner = repo.full_name.partition("/")[0]
     payload = {
         **_common(repo), "ref": repo.ref, "before": before, "after": repo.sha,
