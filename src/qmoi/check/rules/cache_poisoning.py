@@ -74,15 +74,18 @@ class CachePoisoning(Rule):
         model = su.job_of(ctx.workflow, job_id.value)
         if model is None:
             return
+        # The caches first: few jobs restore one, and then nothing else needs reading.
+        caches = [(step.uses, cache) for step in model.steps
+                  if (cache := _cache(step)) is not None and step.uses is not None]
+        if not caches:
+            return
         reason = _release_trigger(ctx.workflow) or _publishing_step(model)
         if reason is None:
             return
-        for step in model.steps:
-            cache = _cache(step)
-            if cache is not None and step.uses is not None:
-                ctx.report(step.uses, f"{cache} restores a cache in a job that publishes "
-                                      f"({reason}); a cache entry written by any other "
-                                      f"workflow on the default branch can poison the release")
+        for uses, cache in caches:
+            ctx.report(uses, f"{cache} restores a cache in a job that publishes "
+                             f"({reason}); a cache entry written by any other "
+                             f"workflow on the default branch can poison the release")
 
 
 def _release_trigger(workflow: Workflow) -> str | None:

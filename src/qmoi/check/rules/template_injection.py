@@ -68,14 +68,22 @@ class TemplateInjection(Rule):
         model = su.job_of(ctx.workflow, job_id.value)
         if model is None:
             return
+        workflow = ctx.workflow
         for step in _flatten(model.steps):
-            env = _env_taints(ctx.workflow.env, model.env, step.env)
-            _check_step(ctx, step, env, _language(step, model, ctx.workflow))
+            # The taints and the language are worked out only for a script that holds an
+            # expression: most steps have none.
+            script = _script_with_expression(step)
+            if script is not None:
+                env = _env_taints(workflow.env, model.env, step.env)
+                _check_step(ctx, step, script, env, _language(step, model, workflow))
 
     def action(self, ctx: Context, root: Mapping) -> None:
         runs = build_action(root, ctx.source).runs
         for step in _flatten(runs.steps if runs is not None else ()):
-            _check_step(ctx, step, _env_taints(step.env), _language(step, None, None))
+            script = _script_with_expression(step)
+            if script is not None:
+                _check_step(ctx, step, script, _env_taints(step.env),
+                            _language(step, None, None))
 
 
 def _flatten(steps: Iterable[Step]) -> Iterable[Step]:
@@ -116,10 +124,13 @@ def _script(step: Step) -> tuple[Scalar, str] | None:
     return None
 
 
-def _check_step(ctx: Context, step: Step, env: su.EnvTaints, language: str | None) -> None:
+def _script_with_expression(step: Step) -> tuple[Scalar, str] | None:
     found = _script(step)
-    if found is None or "${{" not in found[0].value:
-        return
+    return None if found is None or "${{" not in found[0].value else found
+
+
+def _check_step(ctx: Context, step: Step, found: tuple[Scalar, str], env: su.EnvTaints,
+                language: str | None) -> None:
     script, where = found
     try:
         template = parse_template(script.value)
