@@ -4,6 +4,7 @@ its own per job; git works in each as in a worktree; everything goes at the end.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -111,3 +112,38 @@ def test_checkout_replacing_the_git_link_still_cleans_up(tmp_path: Path) -> None
     pool.close()
     assert len(_worktrees(repo)) == 2
     assert not any(p.name.startswith(".qmoi-") for p in (repo / ".git").iterdir())
+
+
+def test_the_end_of_a_run_forgets_its_records_without_pruning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, sha = _repo(tmp_path)
+    run_dir = tmp_path / "run"
+    pool = WorkspacePool(repo, workspace.workspaces_folder(run_dir))
+    pool.release(pool.acquire(sha))
+    pool.reserve(sha, 1)  # a spare left unused
+    pool.close()
+    calls: list[tuple[str, ...]] = []
+    real = workspace._git
+
+    def counting(repository: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        calls.append(args)
+        return real(repository, *args)
+
+    monkeypatch.setattr(workspace, "_git", counting)
+    discard_run(repo, run_dir)
+    assert calls == []  # every record was this run's: removed with its files
+    assert not (repo / ".git" / "worktrees").exists() or \
+        not list((repo / ".git" / "worktrees").iterdir())
+    assert len(_worktrees(repo)) == 1
+
+
+def test_a_crashed_runs_records_are_pruned(tmp_path: Path) -> None:
+    repo, sha = _repo(tmp_path)
+    crashed = tmp_path / "crashed"
+    workspace.prepare_template(repo, crashed, sha)
+    shutil.rmtree(crashed)  # its coordinator was killed: files gone, records left
+    assert len(_worktrees(repo)) == 2
+    other = tmp_path / "run"
+    workspace.prepare_template(repo, other, sha)
+    discard_run(repo, other)
+    assert len(_worktrees(repo)) == 1

@@ -198,13 +198,11 @@ class WorkspacePool:
         self._spares: dict[str, list[Future[Path]]] = {}
         self._admins: dict[Path, Path] = {}
         self._lock = threading.Lock()
-        self._made_template = False
 
     def _make(self, sha: str) -> Path:
         source = template(self.repository, self.folder, sha)
         path = clone(source, self.folder / f"ws-{os.urandom(6).hex()}")
         with self._lock:
-            self._made_template = True
             self._admins[path] = source.admin.parent / path.name
         return path
 
@@ -236,10 +234,8 @@ class WorkspacePool:
                 self.release(future.result())
         self._adder.shutdown(wait=True)
         self._remover.shutdown(wait=True)
-        if self._made_template:
-            # Records of workspaces deleted without this pool (a crashed job's).
-            with _git_lock(self.repository):
-                _git(self.repository, "worktree", "prune")
+        # Records of workspaces deleted without this pool (a crashed job's) are pruned by
+        # discard_run at the end of the run.
 
 
 def workspaces_folder(run_dir: Path) -> Path:
@@ -258,9 +254,38 @@ def discard_run(repository: Path, run_dir: Path) -> None:
     folder = workspaces_folder(run_dir)
     if not folder.is_dir():
         return
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False) and (Path(entry.path) / ".git").is_file():
+            try:
+                admin: Path | None = _admin_of(Path(entry.path))
+            except (OSError, WorkspaceError):
+                admin = None
+            remove(Path(entry.path), admin)  # the template, a spare: record and files
     shutil.rmtree(folder, ignore_errors=True)
-    with _git_lock(repository):
-        _git(repository, "worktree", "prune")
+    if _stale_records(repository):
+        with _git_lock(repository):
+            _git(repository, "worktree", "prune")
+
+
+def _stale_records(repository: Path) -> bool:
+    """Whether ``git worktree prune`` has anything to do: a worktree record whose working
+    tree is gone (this run's template, a crashed job's or run's workspace). Each job's own
+    record was removed with its workspace, so most runs skip the git process."""
+    dot_git = repository / ".git"
+    if not dot_git.is_dir():
+        return True  # a repository whose .git is a file: let git look
+    try:
+        records = list(os.scandir(dot_git / "worktrees"))
+    except OSError:
+        return False
+    for record in records:
+        try:
+            target = (Path(record.path) / "gitdir").read_text(encoding="utf-8").strip()
+        except OSError:
+            return True
+        if not os.path.exists(target):
+            return True
+    return False
 
 
 def prepare(pool: WorkspacePool, job_dir: Path, sha: str, tool_cache: Path) -> JobFolders:
