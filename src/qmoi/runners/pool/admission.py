@@ -54,17 +54,46 @@ def too_big(request: Request, config: PoolConfig) -> str | None:
     return None
 
 
-def fits(request: Request, running: Iterable[Reservation], machine: Machine,
+def shares_a_worker(request: Request) -> bool:
+    """Whether a job with ``request`` may run beside others in one worker process: a job
+    known to wait (learned or configured below ``CPU_LIGHT``). A job never seen before has a
+    worker of its own, so what it uses is measured alone, and so has a CPU-bound one."""
+    return request.source != "default" and request.cpu < CPU_LIGHT
+
+
+@dataclass(slots=True)
+class Held:
+    """What running jobs hold, summed once per admission round: memory reserved, memory
+    reserved but not touched yet, and cores."""
+
+    memory: int = 0
+    untouched: int = 0
+    cpu: float = 0.0
+    count: int = 0
+
+    def add(self, request: Request, rss: int = 0) -> None:
+        self.memory += request.memory
+        self.untouched += max(0, request.memory - rss)
+        self.cpu += request.cpu
+        self.count += 1
+
+
+def holding(running: Iterable[Reservation]) -> Held:
+    held = Held()
+    for reservation in running:
+        held.add(reservation.request, reservation.rss)
+    return held
+
+
+def fits(request: Request, running: Iterable[Reservation] | Held, machine: Machine,
          config: PoolConfig) -> bool:
     """Whether ``request`` may start beside ``running`` on ``machine`` now."""
-    held = list(running)
-    reserved = sum(r.request.memory for r in held)
-    if reserved + request.memory > config.memory:
+    held = running if isinstance(running, Held) else holding(running)
+    if held.memory + request.memory > config.memory:
         return False
-    untouched = sum(max(0, r.request.memory - r.rss) for r in held)
-    if machine.available - untouched - request.memory < config.headroom:
+    if machine.available - held.untouched - request.memory < config.headroom:
         return False
-    cpu = sum(r.request.cpu for r in held) + request.cpu
+    cpu = held.cpu + request.cpu
     limit = machine.cores * config.cpu_overcommit + _EPSILON
     if cpu > limit:
         return False

@@ -12,13 +12,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import psutil
-
-from qmoi.runners.pool.profiles import write_atomically
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +31,9 @@ class WorkerInfo:
     pool: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        job = None if self.job is None else dict(self.job)
+        return {"id": self.id, "pid": self.pid, "state": self.state, "job": job,
+                "pool": self.pool}
 
 
 class RunnerBoard(Protocol):
@@ -51,7 +51,15 @@ class JsonBoard:
     def publish(self, workers: list[WorkerInfo]) -> None:
         data = {"coordinator": self.owner, "created": self._created,
                 "workers": [w.to_json() for w in workers]}
-        write_atomically(self.path, json.dumps(data) + "\n")
+        # Only this coordinator writes its file: a fixed temporary name beside it will do
+        # (no random name made and checked on every publish).
+        temp = self.path.with_name(f".{self.path.name}.tmp")
+        try:
+            temp.write_text(json.dumps(data) + "\n", encoding="utf-8")
+        except FileNotFoundError:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temp.write_text(json.dumps(data) + "\n", encoding="utf-8")
+        os.replace(temp, self.path)
 
     def clear(self) -> None:
         with contextlib.suppress(OSError):

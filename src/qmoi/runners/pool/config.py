@@ -36,9 +36,10 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class PoolConfig:
-    """``min``/``max`` workers; ``memory`` is what all jobs together may reserve and
-    ``headroom`` what is always left free; ``cpu_overcommit`` scales the cores jobs may
-    reserve; ``state_dir`` holds the learned profiles and the published worker list."""
+    """``min`` worker processes, ``max`` jobs at once; ``memory`` is what all jobs together
+    may reserve and ``headroom`` what is always left free; ``cpu_overcommit`` scales the
+    cores jobs may reserve; ``state_dir`` holds the learned profiles and the published
+    worker list."""
 
     min: int = 1
     max: int = 0  # 0: from the machine
@@ -55,6 +56,7 @@ class PoolConfig:
     jobs: tuple[JobResources, ...] = ()
     state_dir: Path | None = None
     tick: float = 0.2
+    jobs_per_worker: int = 32  # jobs that mostly wait, run together in one worker process
     cores: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     def resolved(self) -> PoolConfig:
@@ -77,10 +79,10 @@ class PoolConfig:
 
 
 def default_max(cores: int, memory: int) -> int:
-    """Most workers: 64 per core (a worker mostly waits on its job's processes, and
-    admission — not the worker count — keeps the machine from thrashing), at most one per
-    64 MiB of memory, at most 256 (GitHub's matrix limit), at least 4."""
-    return max(4, min(256, 64 * cores, memory // (64 * MIB)))
+    """Most jobs at once: 128 per core (jobs that wait share worker processes, and
+    admission — not this number — keeps the machine from thrashing), at most one per
+    32 MiB of memory, at most 1024, at least 4."""
+    return max(4, min(1024, 128 * cores, memory // (32 * MIB)))
 
 
 def _replace(config: PoolConfig, **changes: object) -> PoolConfig:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from qmoi.runners.pool.config import MIB, Request
 
 MIN_MEMORY = 32 * MIB  # below this a measurement is noise next to a worker's own memory
-MIN_CPU = 0.02
+MIN_CPU = 0.005  # a sleeping job: 2 cores admit 400 of them at once
 MEMORY_MARGIN = 1.25  # a leg may need somewhat more than the last peak seen
 
 

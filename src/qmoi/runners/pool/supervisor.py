@@ -23,14 +23,20 @@ from qmoi.events import (
     JobStarted,
     event_from_json,
 )
-from qmoi.runners.pool.admission import LoadMeter, Machine, Reservation, fits, measure
+from qmoi.runners.pool.admission import (
+    Held,
+    LoadMeter,
+    Machine,
+    fits,
+    measure,
+    shares_a_worker,
+)
 from qmoi.runners.pool.board import RunnerBoard, WorkerInfo
 from qmoi.runners.pool.config import PoolConfig
 from qmoi.runners.pool.profiles import Profiles, Usage
 from qmoi.runners.pool.sampler import kill_leftovers, sample_trees
 from qmoi.runners.pool.worker import ExecutorFactory
 from qmoi.runners.pool.workers import (
-    BUSY,
     DRAINING,
     IDLE,
     STARTING,
@@ -54,6 +60,7 @@ class Supervisor:
         self._serial = 0
         self._hung: set[str] = set()
         self._sampled = self._published = 0.0
+        self._own_cpu = time.process_time()
         self._dirty = True
 
     # ------------------------------------------------------------------ the loop
@@ -134,7 +141,7 @@ class Supervisor:
                     worker.send({"op": "cancel", "key": one.key})
 
     def _worker_of(self, task: Task) -> WorkerHandle | None:
-        return next((w for w in self.workers.values() if w.task is task), None)
+        return next((w for w in self.workers.values() if w.holds(task)), None)
 
     # ------------------------------------------------------------------ messages
 
@@ -153,16 +160,19 @@ class Supervisor:
             if worker.state == STARTING:
                 worker.state, worker.idle_since = IDLE, time.monotonic()
                 self._dirty = True
-        elif op == "event" and worker.task is not None:
-            self._forward(worker, worker.task, event_from_json(message["event"]))
-        elif op == "done" and worker.task is not None:
+        elif op == "event":
+            task = worker.tasks.get(str(message.get("key")))
+            if task is not None:
+                self._forward(worker, task, event_from_json(message["event"]))
+        elif op == "done":
             self._done(worker, message)
 
     def _forward(self, worker: WorkerHandle, task: Task, event: Event) -> None:
         if task.finished:
             return
         if isinstance(event, JobStarted):
-            event = dataclasses.replace(event, attempt=task.attempt, runner=worker.id)
+            event = dataclasses.replace(event, attempt=task.attempt,
+                                        runner=runner_id(worker, task))
         if isinstance(event, JobFinished):
             self._finish(task, dataclasses.replace(event, attempt=task.attempt))
         elif task.shadow:
@@ -171,12 +181,12 @@ class Supervisor:
             task.emit(event)
 
     def _done(self, worker: WorkerHandle, message: dict[str, Any]) -> None:
-        task = worker.release()
+        task = worker.release(str(message.get("key")))
         self._dirty = True
         if task is None:
             return
-        wall = time.monotonic() - worker.job_started
-        peak = max(worker.peak_rss, int(message.get("maxrss", 0)))
+        wall = time.monotonic() - task.started
+        peak = max(task.peak_rss, int(message.get("maxrss", 0)))
         if not task.cancelled:
             request = task.request
             self.profiles.learn(request.workflow_display, request.job_id, request.matrix,
@@ -247,9 +257,12 @@ class Supervisor:
             self._hung.discard(worker.id)
             reason = (f"the worker process {worker.pid} stopped answering (no heartbeat for "
                       f"{self.config.heartbeat_timeout:g}s) and was killed")
-        task = worker.task
-        if task is None or task.finished:
-            return
+        for task in sorted(worker.tasks.values(), key=lambda t: t.submitted, reverse=True):
+            if not task.finished:
+                self._requeue(task, reason)
+
+    def _requeue(self, task: Task, reason: str) -> None:
+        """Run a lost job again as a new attempt, first in the queue, or give it up."""
         retry = not task.cancelled and not self.closing and task.attempt <= self.config.retries
         lost = JobAttemptLost(task.key, task.attempt, reason, retry, time.time())
         if task.shadow:
@@ -273,13 +286,20 @@ class Supervisor:
                 worker.kill()
 
     def _sample(self) -> None:
-        busy = {w.pid: w for w in self.workers.values() if w.state == BUSY and w.pid}
-        own = 0.0
-        for pid, sample in sample_trees(busy).items():
-            worker = busy[pid]
-            worker.peak_rss = max(worker.peak_rss, sample.rss)
-            worker.rss_now = sample.rss
-            worker.members |= sample.members
+        """Each worker's process tree: the memory its jobs hold (shared out evenly when
+        several wait in one worker), the processes they started, and the CPU the pool
+        used — all of it, the coordinator's own included, so that the pool's own work
+        never passes for other load that holds CPU-bound jobs back."""
+        alive = {w.pid: w for w in self.workers.values() if w.pid}
+        cpu_now = time.process_time()
+        own, self._own_cpu = max(0.0, cpu_now - self._own_cpu), cpu_now
+        for pid, sample in sample_trees(alive).items():
+            worker = alive[pid]
+            if worker.tasks:
+                share = sample.rss // len(worker.tasks)
+                for task in worker.tasks.values():
+                    task.rss_now, task.peak_rss = share, max(task.peak_rss, share)
+                worker.members |= sample.members
             if worker.cpu_seen:
                 own += max(0.0, sample.cpu - worker.cpu_seen)
             worker.cpu_seen = sample.cpu
@@ -307,33 +327,53 @@ class Supervisor:
 
     def admit(self) -> None:
         """Start every queued job that fits now, oldest first (a job that does not fit
-        lets later, smaller ones pass); start workers for admitted jobs that have none."""
+        lets later, smaller ones pass): a job that waits joins a worker that has room
+        (the least busy one), any other takes an idle worker; start workers for admitted
+        jobs that found none."""
         if not self.queue:
             return
-        held = [Reservation(w.task.demand, w.rss_now) for w in self.workers.values()
-                if w.task is not None]
-        idle: dict[str, list[WorkerHandle]] = {}
+        held = Held()
         for worker in self.workers.values():
-            if worker.state == IDLE:
-                idle.setdefault(worker.pool, []).append(worker)
+            for running in worker.tasks.values():
+                held.add(running.demand, running.rss_now)
         machine: Machine | None = None
         wanted: Counter[str] = Counter()
-        for task in list(self.queue):
+        waiting: Counter[str] = Counter()  # admitted jobs that may share, without a worker
+        most = self.config.jobs_per_worker
+        left: list[Task] = []
+        for task in self.queue:
             machine = machine or measure(self.config.cores, self.meter.external)
-            now = machine if held else Machine(machine.cores, machine.available)
+            now = machine if held.count else Machine(machine.cores, machine.available)
             if not fits(task.demand, held, now, self.config):
+                left.append(task)
                 continue
-            held.append(Reservation(task.demand))
-            free = idle.get(task.pool)
-            if not free:
-                wanted[task.pool] += 1
+            held.add(task.demand)
+            task.shares = shares_a_worker(task.demand)
+            host = self._room_for(task, most)
+            if host is None:
+                left.append(task)
+                if task.shares:
+                    waiting[task.pool] += 1
+                else:
+                    wanted[task.pool] += 1
                 continue
-            worker = free.pop()
-            self.queue.remove(task)
             self._dirty = True
-            if not worker.assign(task):
-                self.queue.insert(0, task)  # the worker died meanwhile: its sentinel says so
+            if not host.assign(task):
+                left.append(task)  # the worker died meanwhile: its sentinel says so
+        self.queue = left
+        for pool, count in waiting.items():
+            wanted[pool] += -(-count // most)
         self._grow(wanted)
+
+    def _room_for(self, task: Task, most: int) -> WorkerHandle | None:
+        best: WorkerHandle | None = None
+        for worker in self.workers.values():
+            if worker.pool == task.pool and worker.room(task.shares, most) \
+                    and (best is None or len(worker.tasks) < len(best.tasks)):
+                best = worker
+                if not worker.tasks:
+                    break
+        return best
 
     def _grow(self, wanted: Counter[str]) -> None:
         starting = Counter(w.pool for w in self.workers.values() if w.state == STARTING)
@@ -355,12 +395,17 @@ class Supervisor:
     # ------------------------------------------------------------------ publishing
 
     def snapshot(self) -> list[WorkerInfo]:
+        """One runner per job running (several when jobs share a worker process), one per
+        worker without a job."""
         infos = []
         for worker in self.workers.values():
-            task = worker.task
-            job = None if task is None else {"run_id": task.request.run_id, "key": task.key}
             state = IDLE if worker.state == STARTING else worker.state
-            infos.append(WorkerInfo(worker.id, worker.pid, state, job, worker.pool))
+            if not worker.tasks:
+                infos.append(WorkerInfo(worker.id, worker.pid, state, None, worker.pool))
+            for task in sorted(worker.tasks.values(), key=lambda t: t.slot):
+                job = {"run_id": task.request.run_id, "key": task.key}
+                infos.append(WorkerInfo(runner_id(worker, task), worker.pid, state, job,
+                                        worker.pool))
         return infos
 
     def _publish(self, now: float, force: bool = False) -> None:
@@ -372,6 +417,11 @@ class Supervisor:
         # The published list is a view; the run goes on without it.
         with contextlib.suppress(OSError):
             self.board.publish(self.snapshot())
+
+
+def runner_id(worker: WorkerHandle, task: Task) -> str:
+    """``w3`` for a worker's first job, ``w3.1`` and on for the jobs beside it."""
+    return worker.id if task.slot == 0 else f"{worker.id}.{task.slot}"
 
 
 def drain_wake(fd: int) -> None:

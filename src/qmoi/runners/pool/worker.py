@@ -1,10 +1,12 @@
-"""A worker process: takes one job at a time from the supervisor, runs it with the executor
-the pool was given, and streams its events back as they happen.
+"""A worker process: runs the jobs the supervisor gives it with the executor the pool was
+given, each on a thread of its own, and streams their events back as they happen. A job
+that computes has a worker to itself; jobs that mostly wait share one (the supervisor
+decides), each still with its own processes, workspace and environment.
 
 The worker ignores SIGINT: Ctrl-C in a terminal reaches the whole foreground process group,
 and the coordinator turns it into cancellations (``always()`` and post steps still run),
 so a worker must not die of it. When the coordinator goes away (its end of the pipe
-closes), the worker cancels its job and exits.
+closes), the worker cancels its jobs and exits.
 """
 
 from __future__ import annotations
@@ -27,19 +29,63 @@ from qmoi.schedule.protocol import JobRequest
 ExecutorFactory = Callable[[], JobExecutor]
 
 
-def _usage() -> tuple[float, int]:
-    """CPU seconds of this process and its reaped children, and the children's peak RSS."""
+def _cpu() -> float:
+    """CPU seconds of this process and its reaped children."""
     own, children = (resource.getrusage(resource.RUSAGE_SELF),
                      resource.getrusage(resource.RUSAGE_CHILDREN))
-    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-    return cpu, children.ru_maxrss * 1024  # Linux reports kilobytes
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _children_peak() -> int:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # Linux: KiB
 
 
 @dataclass(slots=True)
 class _Job:
     key: str
     token: CancelToken
-    thread: threading.Thread
+    thread: threading.Thread | None = None
+    mark: float = 0.0  # the meter's share per job when the job began
+    peak_before: int = 0
+    alone: bool = True  # no other job ran in this worker meanwhile
+
+
+class _Meter:
+    """The CPU each job of this worker used. The kernel counts a process's CPU, not a
+    thread's children's, so the jobs running together share what the process used
+    meanwhile equally (exact for one job alone, and for alike jobs such as matrix legs)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = _cpu()
+        self._share = 0.0  # CPU seconds charged to each job running, since the start
+        self._running: list[_Job] = []
+
+    def _advance(self) -> None:
+        now = _cpu()
+        if self._running:
+            self._share += (now - self._last) / len(self._running)
+        self._last = now
+
+    def begin(self, job: _Job) -> None:
+        with self._lock:
+            self._advance()
+            job.mark, job.peak_before = self._share, _children_peak()
+            if self._running:
+                job.alone = False
+                for other in self._running:
+                    other.alone = False
+            self._running.append(job)
+
+    def end(self, job: _Job) -> tuple[float, int]:
+        """The job's CPU seconds, and the peak RSS of its processes when the kernel's
+        figure can only be the job's (it ran alone and the peak grew during it), else 0."""
+        with self._lock:
+            self._advance()
+            self._running.remove(job)
+            peak = _children_peak()
+            alone = job.alone and peak > job.peak_before
+            return self._share - job.mark, peak if alone else 0
 
 
 def run_guarded(executor: JobExecutor, request: JobRequest, emit: Callable[[Event], None],
@@ -65,26 +111,34 @@ def run_guarded(executor: JobExecutor, request: JobRequest, emit: Callable[[Even
                             time.time(), "the job ended without a result"))
 
 
-def _run(executor: JobExecutor, channel: Channel, request: JobRequest,
-         token: CancelToken) -> None:
-    cpu_before, rss_before = _usage()
+def _run(executor: JobExecutor, channel: Channel, request: JobRequest, job: _Job,
+         meter: _Meter) -> None:
+    key = request.key
 
     def emit(event: Event) -> None:
-        channel.send({"op": "event", "event": event.to_json()})
+        channel.send({"op": "event", "key": key, "event": event.to_json()})
 
-    run_guarded(executor, request, emit, token)
-    cpu_after, rss_after = _usage()
-    # The children's peak RSS only says something about this job when it grew during it.
-    channel.send({"op": "done", "key": request.key, "cpu": cpu_after - cpu_before,
-                  "maxrss": rss_after if rss_after > rss_before else 0})
+    meter.begin(job)
+    try:
+        run_guarded(executor, request, emit, job.token)
+    finally:
+        cpu, peak = meter.end(job)
+        channel.send({"op": "done", "key": key, "cpu": cpu, "maxrss": peak})
 
 
-def _start(executor: JobExecutor, channel: Channel, request: JobRequest) -> _Job:
-    token = CancelToken()
-    thread = threading.Thread(target=_run, args=(executor, channel, request, token),
-                              name=f"qmoi-job-{request.key}", daemon=True)
-    thread.start()
-    return _Job(request.key, token, thread)
+def _start(executor: JobExecutor, channel: Channel, request: JobRequest,
+           meter: _Meter) -> _Job:
+    job = _Job(request.key, CancelToken())
+    job.thread = threading.Thread(target=_run, args=(executor, channel, request, job, meter),
+                                  name=f"qmoi-job-{request.key}", daemon=True)
+    job.thread.start()
+    return job
+
+
+def _alive(jobs: dict[str, _Job]) -> None:
+    for key in [key for key, job in jobs.items()
+                if job.thread is not None and not job.thread.is_alive()]:
+        del jobs[key]
 
 
 def worker_main(conn: Connection, factory: ExecutorFactory, heartbeat: float,
@@ -99,33 +153,32 @@ def worker_main(conn: Connection, factory: ExecutorFactory, heartbeat: float,
     channel = Channel(conn)
     executor = factory()
     channel.send({"op": "ready", "pid": os.getpid()})
-    current: _Job | None = None
+    jobs: dict[str, _Job] = {}
+    meter = _Meter()
     stopping = False
     last_beat = time.monotonic()
     try:
         while True:
-            if current is not None and not current.thread.is_alive():
-                current = None
-            if stopping and current is None:
+            _alive(jobs)
+            if stopping and not jobs:
                 return
             wait = 0.05 if stopping else heartbeat
             if channel.conn.poll(wait):
                 try:
                     message = channel.receive()
                 except (EOFError, OSError):  # the coordinator is gone
-                    if current is not None:
-                        current.token.cancel()
-                        current.thread.join()
+                    for job in jobs.values():
+                        job.token.cancel()
+                    for job in jobs.values():
+                        if job.thread is not None:
+                            job.thread.join()
                     return
                 op = message.get("op")
                 if op == "run":
-                    if current is not None:
-                        # The supervisor sends a job only after "done": the previous job's
-                        # thread is at its very end.
-                        current.thread.join()
-                    current = _start(executor, channel, JobRequest.from_json(message["request"]))
-                elif op == "cancel" and current is not None and current.key == message["key"]:
-                    current.token.cancel()
+                    request = JobRequest.from_json(message["request"])
+                    jobs[request.key] = _start(executor, channel, request, meter)
+                elif op == "cancel" and message.get("key") in jobs:
+                    jobs[message["key"]].token.cancel()
                 elif op == "stop":
                     stopping = True
             if time.monotonic() - last_beat >= heartbeat:

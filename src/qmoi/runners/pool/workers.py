@@ -46,6 +46,13 @@ class Task:
     twin: Task | None = None
     outcome: Any = None  # the JobFinished held back until the twin ends
     lost: list[str] = field(default_factory=list)
+    shares: bool = False  # may run beside other jobs in one worker (admission decides)
+    # The current attempt on its worker: when it began, its slot there (the runner id
+    # ``qmoi runners list`` shows), its share of the worker's memory now and at most.
+    started: float = 0.0
+    slot: int = 0
+    rss_now: int = 0
+    peak_rss: int = 0
 
     @property
     def key(self) -> str:
@@ -54,33 +61,49 @@ class Task:
 
 @dataclass(slots=True)
 class WorkerHandle:
+    """A worker process: one job that computes, or up to ``jobs_per_worker`` that wait."""
+
     id: str
     pool: str
     process: BaseProcess
     channel: Channel
     state: str = STARTING
     pid: int | None = None
-    task: Task | None = None
+    tasks: dict[str, Task] = field(default_factory=dict)
     last_seen: float = field(default_factory=time.monotonic)
     idle_since: float = field(default_factory=time.monotonic)
-    job_started: float = 0.0
-    peak_rss: int = 0
-    rss_now: int = 0
     cpu_seen: float = 0.0
     members: set[Identity] = field(default_factory=set)
 
     def send(self, message: Message) -> bool:
         return self.channel.send(message)
 
+    def holds(self, task: Task) -> bool:
+        return self.tasks.get(task.key) is task
+
+    def room(self, shared: bool, most: int) -> bool:
+        """Whether a job (``shared``: one that may share a worker) can start here now."""
+        if self.state not in (IDLE, BUSY):
+            return False
+        if not self.tasks:
+            return True
+        return shared and len(self.tasks) < most \
+            and all(t.shares for t in self.tasks.values())
+
     def assign(self, task: Task) -> bool:
-        self.task, self.state = task, BUSY
-        self.job_started, self.peak_rss, self.rss_now = time.monotonic(), 0, 0
-        self.members = set()
+        used = {t.slot for t in self.tasks.values()}
+        task.slot = next(n for n in range(len(used) + 1) if n not in used)
+        task.started, task.rss_now, task.peak_rss = time.monotonic(), 0, 0
+        if not self.tasks:
+            self.members = set()
+        self.tasks[task.key] = task
+        self.state = BUSY
         return self.send({"op": "run", "request": task.request.to_json()})
 
-    def release(self) -> Task | None:
-        task, self.task = self.task, None
-        self.state, self.idle_since = IDLE, time.monotonic()
+    def release(self, key: str) -> Task | None:
+        task = self.tasks.pop(key, None)
+        if not self.tasks and self.state == BUSY:
+            self.state, self.idle_since = IDLE, time.monotonic()
         return task
 
     def kill(self) -> None:
