@@ -6,6 +6,7 @@ Context availability: https://docs.github.com/en/actions/reference/workflows-and
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -25,9 +26,11 @@ from qmoi.schedule.protocol import Emit, JobRequest
 from qmoi.source import SourceFile
 
 
+@functools.cache
 def runner_arch() -> str:
     # os.uname is what platform.machine reads on POSIX; platform (≈9 ms of regexes to
-    # import) only where there is no uname.
+    # import) only where there is no uname. Once per process: the contexts of every step
+    # ask, and a uname costs ~0.5 ms in some sandboxes.
     if hasattr(os, "uname"):
         machine = os.uname().machine.lower()
     else:
