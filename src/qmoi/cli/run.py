@@ -9,6 +9,7 @@ stays short. The Typer command ``run`` is built when ``qmoi.cli.app`` asks for i
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -138,6 +139,10 @@ def main(argv: list[str]) -> int | None:
         return _crash(error)
     finally:
         classes.save()
+        # The process is about to exit: objects moved to the permanent generation are not
+        # traversed by the interpreter's final collections (~20-40 ms for a run's modules
+        # and objects). Harmless for an in-process caller: they only stay uncollected.
+        gc.freeze()
 
 
 def run_workflows(
