@@ -172,5 +172,15 @@ def test_a_crowded_machine_does_not_make_a_cpu_bound_job_look_light() -> None:
     learned.learn("ci.yml", "nap", {}, Usage(MIB, cpu=0.01, wall=0.8, share=0.25))
     burn = learned.lookup("ci.yml", "burn", {}, cores=2)
     nap = learned.lookup("ci.yml", "nap", {}, cores=2)
-    assert burn is not None and burn.cpu == 0.5  # 0.25 CPU per wall second, doubled
-    assert nap is not None and nap.cpu == 0.025
+    # 0.2 s of CPU took at least 0.4 s of the 0.8 (the share is trusted down to half):
+    # 0.2 / (0.8 - 0.2) — still a job that computes.
+    assert burn is not None and burn.cpu == 0.333
+    # A job that waits is not made heavier by the crowd: 0.01 / (0.8 - 0.01).
+    assert nap is not None and nap.cpu == 0.013
+
+
+def test_a_cpu_bound_job_on_a_crowded_machine_asks_for_one_core_not_more() -> None:
+    learned = Profiles(None)
+    learned.learn("ci.yml", "burn", {}, Usage(MIB, cpu=0.22, wall=0.3, share=0.5))
+    burn = learned.lookup("ci.yml", "burn", {}, cores=2)
+    assert burn is not None and burn.cpu == 1.0  # dividing the wall time made it 1.47

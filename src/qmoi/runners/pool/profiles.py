@@ -20,6 +20,7 @@ from qmoi.runners.pool.config import MIB, Request
 MIN_MEMORY = 32 * MIB  # below this a measurement is noise next to a worker's own memory
 MIN_CPU = 0.005  # a sleeping job: 2 cores admit 400 of them at once
 MEMORY_MARGIN = 1.25  # a leg may need somewhat more than the last peak seen
+CPU_WINDOW = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +37,15 @@ class Usage:
 
     @property
     def ratio(self) -> float:
+        """CPU seconds per wall second the job would have used on a machine of its own.
+        Only the computing part of the wall time was stretched by the crowd (``cpu`` took
+        ``cpu / share`` seconds): a job that mostly waits keeps its ratio, where dividing
+        the whole wall time by the share doubled it, and halved how many could run."""
         # The load average also counts short bursts of the pool's own processes (checkouts,
-        # shells): trusted to double a ratio at most.
-        return self.cpu / max(self.wall * max(self.share, 0.5), 1e-3)
+        # shells): trusted to double the computing time at most.
+        stretch = 1 / max(self.share, 0.5) - 1
+        alone = max(self.wall - self.cpu * stretch, self.cpu, 1e-3)
+        return self.cpu / alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +55,13 @@ class Profile:
     samples: int = 1
 
     def merged(self, usage: Usage) -> Profile:
-        """Memory remembers the larger peak (slowly forgetting); CPU is averaged."""
+        """Memory remembers the larger peak (slowly forgetting); CPU is the mean of the
+        last ``CPU_WINDOW`` or so attempts (one leg's noise must not move the request of a
+        whole matrix: halving towards each new figure did, by 2× between legs)."""
+        weight = 1 / min(self.samples + 1, CPU_WINDOW)
         return Profile(max(usage.peak_rss, int(self.peak_rss * 0.9)),
-                       (self.cpu_ratio + usage.ratio) / 2, self.samples + 1)
+                       self.cpu_ratio + (usage.ratio - self.cpu_ratio) * weight,
+                       self.samples + 1)
 
     def request(self, cores: int) -> Request:
         memory = max(MIN_MEMORY, int(self.peak_rss * MEMORY_MARGIN))
