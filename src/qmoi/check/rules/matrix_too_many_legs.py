@@ -9,6 +9,7 @@ from qmoi.check.registry import register
 from qmoi.diagnostics import Severity
 from qmoi.model.job import Matrix
 from qmoi.model.matrix import MAX_LEGS, expand_matrix
+from qmoi.model.values import JSON
 from qmoi.parse.nodes import Mapping, Node
 
 # Expanding is linear in the product; beyond this the product alone decides (excludes
@@ -67,11 +68,24 @@ class MatrixTooManyLegs(Rule):
 
 
 def _legs(matrix: Matrix) -> int | None:
+    """How many jobs the matrix generates, when that may be more than GitHub allows;
+    None when it is not known or cannot be too many."""
     product = prod(len(row.values) for row in matrix.rows)
     if product > _EXPAND_LIMIT:
         return product if not matrix.exclude else None
     table = matrix.to_json()
-    return None if table is None else len(expand_matrix(table))
+    if table is None or _most_legs(table) <= MAX_LEGS:
+        return None  # nearly every matrix: no need to expand it to count
+    return len(expand_matrix(table))
+
+
+def _most_legs(table: dict[str, JSON]) -> int:
+    """An upper bound of the legs ``expand_matrix`` makes: every combination of the vectors
+    (excludes only remove some) plus one per include entry (each adds at most one)."""
+    sizes = [len(value) for key, value in table.items()
+             if key not in ("include", "exclude") and isinstance(value, list) and value]
+    includes = table.get("include")
+    return (prod(sizes) if sizes else 0) + (len(includes) if isinstance(includes, list) else 0)
 
 
 def _key(strategy: Node, matrix: Matrix) -> Node:
