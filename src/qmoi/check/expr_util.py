@@ -81,6 +81,9 @@ class _Pass:
         """Every string under ``node`` (mapping values and list items, not keys)."""
         if node is None:
             return
+        if isinstance(node, Scalar):  # most settings are one scalar: no stack needed
+            self.scalar(node, where, scope)
+            return
         stack: list[Node] = [node]
         while stack:
             current = stack.pop()
@@ -276,6 +279,8 @@ def _step(run: _Pass, step: Mapping, scope: Lazy, prefix: str) -> None:
         if name == "if":
             run.condition(value, prefix + "if", scope, "step")
         elif name in _STEP_KEYS:
+            if isinstance(value, Scalar) and "${{" not in value.value:
+                continue  # nothing to check: skip naming the place
             run.values(value, prefix + name if prefix == _S else prefix.rstrip("."), scope)
 
 
