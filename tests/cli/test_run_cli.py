@@ -4,6 +4,7 @@ dry run, secrets and variables, and what is saved under .qmoi/runs."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,16 @@ def test_a_store_that_cannot_open_is_a_clean_error(
     assert cli(["run"]) == 2
     err = capsys.readouterr().err
     assert "unsupported database 'mysql'" in err and "Traceback" not in err
+
+
+def test_a_run_stopped_before_its_first_job_leaves_no_checkout(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The checkout starts as soon as the plan is known; an error after that removes it.
+    monkeypatch.delenv("QMOI_SURELY_UNSET", raising=False)
+    assert cli(["run", "-s", "QMOI_SURELY_UNSET"]) == 2
+    assert "QMOI_SURELY_UNSET is not set" in capsys.readouterr().err
+    assert not list((repo / ".qmoi" / "runs").glob("*/workspaces"))
+    listed = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True,
+                            text=True, check=True).stdout
+    assert len(listed.splitlines()) == 1

@@ -160,7 +160,6 @@ def run_workflows(
     from qmoi.execute.rundir import new_run
     from qmoi.plan import build_plan, load_workflows
     from qmoi.plan.show import draw_graph, list_jobs
-    from qmoi.schedule import RunOptions
 
     workflows, jobs, matrix = workflows or [], jobs or [], matrix or []
     inputs, secrets, variables = inputs or [], secrets or [], variables or []
@@ -194,6 +193,38 @@ def run_workflows(
         else:
             sys.stdout.write(text)
         return 0
+    checkout = None
+    if plan.job_count and not runners.startswith("ray"):
+        from qmoi.execute.workspace import check_out_early
+
+        # git worktree add on another core while this process imports the executor; the
+        # first job copies the result.
+        checkout = check_out_early(root, run_dir, plan.event.sha)
+    try:
+        record = _run(plan, loaded, root, run_dir, home, checkout, as_json=as_json,
+                      secrets=secrets, secret_file=secret_file, env_file=env_file,
+                      matrix=matrix, max_parallel=max_parallel, runners=runners)
+    except BaseException:
+        if checkout is not None:  # the run may not have started: its checkout goes now
+            from qmoi.execute.workspace import discard_run
+
+            checkout.join()
+            discard_run(root, run_dir)
+        raise
+    if as_json:
+        sys.stdout.write(json.dumps(record.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(f"run {record.run_id}: {record.result} (saved in {run_dir})\n")
+    return 0 if record.result == "success" else 1
+
+
+
+def _run(plan: Plan, loaded: Any, root: Path, run_dir: Path, home: Path, checkout: Any, *,
+         as_json: bool, secrets: list[str], secret_file: Path | None, env_file: Path | None,
+         matrix: list[str], max_parallel: int | None, runners: str) -> Any:
+    """Run the plan (its checkout started): the options, the journal, the live view."""
+    from qmoi.schedule import RunOptions
+
     options = RunOptions(root, run_dir, _secrets(secrets, secret_file), _file(env_file),
                          list(_pairs(matrix, "--matrix", ":").items()))
     if runners == "auto":
@@ -215,15 +246,12 @@ def run_workflows(
     try:
         spec = LocalRun(plan, loaded, options, max_parallel, journal=journal,
                         ray=runners if runners.startswith("ray") else None,
-                        runners="inline" if runners == "inline" else "local")
+                        runners="inline" if runners == "inline" else "local",
+                        checkout=checkout)
         record = run_locally(spec, view)
     finally:
         view.close()
-    if as_json:
-        sys.stdout.write(json.dumps(record.to_json(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        out.write(f"run {record.run_id}: {record.result} (saved in {run_dir})\n")
-    return 0 if record.result == "success" else 1
+    return record
 
 
 def _journal(home: Path, plan: Plan, loaded: Any, options: Any, capacity: int | None

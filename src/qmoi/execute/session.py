@@ -15,7 +15,7 @@ from qmoi.execute.host import HostExecutor
 from qmoi.execute.process import Grace
 from qmoi.execute.recorder import RunRecorder
 from qmoi.execute.rundir import new_run
-from qmoi.execute.workspace import discard_run, prepare_template
+from qmoi.execute.workspace import check_out_early, discard_run
 from qmoi.plan import LoadedWorkflow, Plan
 from qmoi.plan.width import pool_wanted
 from qmoi.runners import InlineRunner, JobExecutor, default_capacity
@@ -54,6 +54,9 @@ class LocalRun:
     grace: Grace = field(default_factory=Grace)
     journal: Journal | None = None
     ray: str | None = None  # ``--runners ray…``: the Ray cluster to run the jobs on
+    # The run's checkout, started by the caller as soon as it knew the commit
+    # (``check_out_early``); joined before the run's folders go.
+    checkout: threading.Thread | None = None
     # ``local``: QCity's process pool; ``inline``: threads; ``auto``: the pool when the
     # plan's jobs may compete for the machine, else threads (``uses_pool``)
     runners: str = "local"
@@ -91,7 +94,7 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
         policy = configured_policy(spec.options.root, spec.options.run_dir.parent.parent / "qcity")
         runner = open_runner(spec.ray, partial(HostExecutor, spec.grace), spec.capacity, policy)
     elif executor is None and uses_pool(spec):
-        ahead = _check_out_ahead(spec)
+        ahead = None if spec.checkout is not None else _check_out_ahead(spec)
         runner = _local_pool(spec)
     else:
         if executor is None:
@@ -115,8 +118,9 @@ def run_locally(spec: LocalRun, sink: Callable[[Event], None],
             journal.close()
         if host is not None:
             host.close()
-        if ahead is not None:
-            ahead.join()
+        for thread in (ahead, spec.checkout):
+            if thread is not None:
+                thread.join()
         discard_run(spec.options.root, spec.options.run_dir)
     return record
 
@@ -135,11 +139,8 @@ def _check_out_ahead(spec: LocalRun) -> threading.Thread | None:
     """Check the run's commit out while the pool starts: the workers copy it per job."""
     if not spec.plan.job_count:
         return None
-    thread = threading.Thread(target=prepare_template, name="qmoi-checkout", daemon=True,
-                              args=(spec.options.root, spec.options.run_dir,
-                                    spec.plan.event.sha))
-    thread.start()
-    return thread
+    return check_out_early(spec.options.root, spec.options.run_dir, spec.plan.event.sha)
+
 
 
 def _local_pool(spec: LocalRun) -> Runner:

@@ -248,6 +248,16 @@ def prepare_template(repository: Path, run_dir: Path, sha: str) -> None:
         template(repository, workspaces_folder(run_dir), sha)
 
 
+def check_out_early(repository: Path, run_dir: Path, sha: str) -> threading.Thread:
+    """Start checking the run's commit out (the template every job's workspace copies) on
+    a thread: ``git worktree add`` runs on another core while the caller goes on, and the
+    first job finds it done. Join the thread before the run's folders go."""
+    thread = threading.Thread(target=prepare_template, name="qmoi-checkout", daemon=True,
+                              args=(repository, run_dir, sha))
+    thread.start()
+    return thread
+
+
 def discard_run(repository: Path, run_dir: Path) -> None:
     """At the end of a run: delete its template checkouts and whatever workspaces are left,
     and let git forget their records."""
