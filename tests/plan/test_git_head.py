@@ -60,3 +60,13 @@ def test_no_repository_or_no_commit_is_none(tmp_path: Path) -> None:
     assert plan_git.read_head(tmp_path) is None
     git(tmp_path, "init", "-q")
     assert plan_git.read_head(tmp_path) is None
+
+
+def test_a_query_started_early_gives_the_same_head_and_reaps_its_processes(
+        tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"ci.yml": JOB})
+    query = plan_git.HeadQuery(repo)
+    assert query.result() == plan_git.read_head(repo)
+    unused = plan_git.HeadQuery(repo)
+    unused.close()  # a caller that stopped before asking
+    assert all(p is None or p.returncode is not None for p in unused._started)

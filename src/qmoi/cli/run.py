@@ -156,11 +156,6 @@ def run_workflows(
 ) -> int:
     """Run the workflows an event triggers: exit 0 on success, 1 on failure, 2 on error."""
     real = not (list_only or graph or dry_run)
-    from qmoi.discover import qmoi_home
-    from qmoi.execute.rundir import new_run
-    from qmoi.plan import build_plan, load_workflows
-    from qmoi.plan.show import draw_graph, list_jobs
-
     workflows, jobs, matrix = workflows or [], jobs or [], matrix or []
     inputs, secrets, variables = inputs or [], secrets or [], variables or []
     if max_parallel is not None and max_parallel < 1:
@@ -174,6 +169,33 @@ def run_workflows(
         require_ray()  # before anything starts: without Ray, say how to install it
     cwd = Path.cwd()
     root = _root(cwd, workflows)
+    from qmoi.plan.git import HeadQuery
+
+    # git answers about HEAD on other cores while the model and the executor are imported
+    query = HeadQuery(root)
+    try:
+        return _plan_and_run(root, cwd, query, event=event, workflows=workflows, jobs=jobs,
+                             matrix=matrix, event_path=event_path, inputs=inputs,
+                             secrets=secrets, secret_file=secret_file, env_file=env_file,
+                             variables=variables, var_file=var_file, list_only=list_only,
+                             graph=graph, real=real, max_parallel=max_parallel,
+                             as_json=as_json, runners=runners)
+    finally:
+        query.close()
+
+
+def _plan_and_run(
+    root: Path, cwd: Path, query: Any, *, event: str, workflows: list[Path], jobs: list[str],
+    matrix: list[str], event_path: Path | None, inputs: list[str], secrets: list[str],
+    secret_file: Path | None, env_file: Path | None, variables: list[str],
+    var_file: Path | None, list_only: bool, graph: bool, real: bool,
+    max_parallel: int | None, as_json: bool, runners: str,
+) -> int:
+    from qmoi.discover import qmoi_home
+    from qmoi.execute.rundir import new_run
+    from qmoi.plan import build_plan, load_workflows
+    from qmoi.plan.show import draw_graph, list_jobs
+
     home = qmoi_home(root)
     assert home is not None
     if real:
@@ -181,7 +203,7 @@ def run_workflows(
 
         check_database_url()
     loaded = load_workflows(list(workflows), cwd, root, home / "cache")
-    info = _event(root, event, event_path, _pairs(inputs, "--input", "="))
+    info = _event(root, event, event_path, _pairs(inputs, "--input", "="), query)
     run_info, run_dir = new_run(home / "runs") if real else (_dry_run_info(), home / "runs")
     vars_ = {**_file(var_file), **_pairs(variables, "--var", "=")}
     plan = build_plan(loaded, info, run_info, vars_, jobs=jobs,
@@ -276,12 +298,13 @@ def _root(cwd: Path, workflows: list[Path]) -> Path:
     raise UsageError(f"no git repository found at or above {cwd}; qmoi run needs one")
 
 
-def _event(root: Path, name: str, path: Path | None, inputs: dict[str, str]) -> Any:
+def _event(root: Path, name: str, path: Path | None, inputs: dict[str, str],
+           query: Any = None) -> Any:
     from qmoi.plan import load_event, synthesise_event
 
     if path is not None:
-        return load_event(path, name, root, inputs)
-    return synthesise_event(root, name, inputs)
+        return load_event(path, name, root, inputs, query)
+    return synthesise_event(root, name, inputs, query)
 
 
 def _dry_run_info() -> Any:

@@ -85,8 +85,8 @@ class _Repo:
     head: git.Head | None = None  # HEAD's commit and parent, read along the rest
 
 
-def _read_repo(root: Path) -> _Repo:
-    head = git.read_head(root)
+def _read_repo(root: Path, query: git.HeadQuery | None = None) -> _Repo:
+    head = (query or git.HeadQuery(root)).result()
     if head is None:
         return _read_repo_slowly(root)
     branch = head.default_branch or "main"
@@ -109,14 +109,15 @@ def _read_repo_slowly(root: Path) -> _Repo:
                  _actor(root))
 
 
-def synthesise_event(root: Path, name: str, inputs: Mapping[str, str] | None = None
-                     ) -> EventInfo:
-    """An event as GitHub would send it for the repository's current HEAD."""
+def synthesise_event(root: Path, name: str, inputs: Mapping[str, str] | None = None,
+                     query: git.HeadQuery | None = None) -> EventInfo:
+    """An event as GitHub would send it for the repository's current HEAD (``query``: the
+    repository's questions, started earlier by the caller)."""
     if event_spec(name) is None:
         raise UsageError(f"unknown event {name!r}; see "
                          "https://docs.github.com/en/actions/reference/workflows-and-actions/"
                          "events-that-trigger-workflows")
-    repo = _read_repo(root)
+    repo = _read_repo(root, query)
     if name == "push":
         return _push(repo)
     if name in ("pull_request", "pull_request_target"):
@@ -182,8 +183,8 @@ def _pull_request(repo: _Repo, name: str) -> EventInfo:
                      changed_files=None if changed is None else tuple(changed))
 
 
-def load_event(path: Path, name: str, root: Path, inputs: Mapping[str, str] | None = None
-               ) -> EventInfo:
+def load_event(path: Path, name: str, root: Path, inputs: Mapping[str, str] | None = None,
+               query: git.HeadQuery | None = None) -> EventInfo:
     """An event whose payload is the JSON file ``path`` (act's ``-e``); what the payload
     leaves out comes from the repository."""
     try:
@@ -196,7 +197,7 @@ def load_event(path: Path, name: str, root: Path, inputs: Mapping[str, str] | No
                          location=f"{path}:{error.lineno}:{error.colno}") from None
     if not isinstance(payload, dict):
         raise InputError("the event file must hold a JSON object", location=str(path))
-    repo = _read_repo(root)
+    repo = _read_repo(root, query)
     pr = payload.get("pull_request") if isinstance(payload.get("pull_request"), dict) else None
     base = _dig(pr, "base", "ref") or ""
     head = _dig(pr, "head", "ref") or ""

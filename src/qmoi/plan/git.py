@@ -82,35 +82,74 @@ class Head:
     user_name: str | None
 
 
+_WHERE = ("rev-parse", "--is-inside-work-tree", "--git-common-dir", "--symbolic-full-name",
+          "HEAD")
+_SHOW = ("show", "-s", "--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00%B", "HEAD")
+_CONFIG = ("config", "-z", "--get-regexp",
+           r"^(user\.name|remote\.origin\.url|url\..*\.insteadof)$")
+
+
+class HeadQuery:
+    """``read_head``'s three git questions, started at once: they run side by side, and
+    beside whatever the caller does until it asks for ``result`` (``qmoi run`` starts
+    them before importing the workflow model and the executor)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._started = [_start(root, args) for args in (_WHERE, _SHOW, _CONFIG)]
+        self._answers: list[str | None] | None = None
+
+    def close(self) -> None:
+        """Wait for the processes (a caller that stopped before asking reaps them)."""
+        if self._answers is None:
+            self._answers = [_finish(process) for process in self._started]
+
+    def result(self) -> Head | None:
+        """The answer of ``read_head`` (waits for the three processes)."""
+        self.close()
+        assert self._answers is not None
+        where, text, config = self._answers
+        lines = (where or "").split("\n")
+        if len(lines) != 3 or lines[0] != "true" or not text:
+            return None
+        common = (self.root / lines[1]).resolve()
+        ref = lines[2] if lines[2].startswith("refs/") else None
+        full, parents, name, email, when, message = (text.split("\x00", 5) + [""] * 6)[:6]
+        settings = _settings(config or "")
+        origin, names = settings.get("remote.origin.url"), settings.get("user.name")
+        return Head(Commit(full, message.rstrip("\n"), name, email, when),
+                    parents.split(" ")[0] if parents else ZERO_SHA, ref,
+                    _origin_head(self.root, common),
+                    None if origin is None else rewrite_url(origin[0], settings),
+                    names[-1] if names else None)  # git config: the last value wins
+
+
+def _start(root: Path, args: tuple[str, ...]) -> subprocess.Popen[str] | None:
+    try:
+        return subprocess.Popen(["git", *args], cwd=root, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                text=True)
+    except OSError:
+        return None
+
+
+def _finish(process: subprocess.Popen[str] | None) -> str | None:
+    """What ``git(..., check=False)`` returns for a started process."""
+    if process is None:
+        return None
+    out, _ = process.communicate()
+    return out.removesuffix("\n") if process.returncode == 0 else None
+
+
 def read_head(root: Path) -> Head | None:
     """The repository's HEAD and what surrounds it; None when ``root`` is no repository
     or HEAD has no commit (the callers ask again, one question at a time, to word the
     error)."""
-    where = git(root, "rev-parse", "--is-inside-work-tree", "--git-common-dir",
-                "--symbolic-full-name", "HEAD", check=False)
-    lines = (where or "").split("\n")
-    if len(lines) != 3 or lines[0] != "true":
-        return None
-    common = (root / lines[1]).resolve()
-    ref = lines[2] if lines[2].startswith("refs/") else None
-    text = git(root, "show", "-s", "--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00%B", "HEAD",
-               check=False)
-    if not text:
-        return None
-    full, parents, name, email, when, message = (text.split("\x00", 5) + [""] * 6)[:6]
-    settings = _config(root)
-    origin, names = settings.get("remote.origin.url"), settings.get("user.name")
-    return Head(Commit(full, message.rstrip("\n"), name, email, when),
-                parents.split(" ")[0] if parents else ZERO_SHA, ref,
-                _origin_head(root, common),
-                None if origin is None else rewrite_url(origin[0], settings),
-                names[-1] if names else None)  # git config: the last value wins
+    return HeadQuery(root).result()
 
 
-def _config(root: Path) -> dict[str, list[str]]:
-    """user.name, remote.origin.url and the url.<base>.insteadOf rules, in one git."""
-    out = git(root, "config", "-z", "--get-regexp",
-              r"^(user\.name|remote\.origin\.url|url\..*\.insteadof)$", check=False) or ""
+def _settings(out: str) -> dict[str, list[str]]:
+    """``git config -z --get-regexp`` output: each key's values in order."""
     found: dict[str, list[str]] = {}
     for entry in out.split("\x00"):
         key, _, value = entry.partition("\n")
