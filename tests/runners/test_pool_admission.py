@@ -184,3 +184,14 @@ def test_a_cpu_bound_job_on_a_crowded_machine_asks_for_one_core_not_more() -> No
     learned.learn("ci.yml", "burn", {}, Usage(MIB, cpu=0.22, wall=0.3, share=0.5))
     burn = learned.lookup("ci.yml", "burn", {}, cores=2)
     assert burn is not None and burn.cpu == 1.0  # dividing the wall time made it 1.47
+
+
+def test_a_starved_cpu_bound_job_does_not_come_to_look_like_one_that_waits() -> None:
+    learned = Profiles(None)
+    # 0.2 s of CPU in 10 s: a crowd held it back, yet its process wanted a CPU throughout.
+    learned.learn("ci.yml", "burn", {}, Usage(MIB, cpu=0.2, wall=10.0, share=0.5, busy=0.96))
+    learned.learn("ci.yml", "nap", {}, Usage(MIB, cpu=0.01, wall=10.0, share=0.5, busy=0.0))
+    burn = learned.lookup("ci.yml", "burn", {}, cores=2)
+    nap = learned.lookup("ci.yml", "nap", {}, cores=2)
+    assert burn is not None and burn.cpu == 0.96
+    assert nap is not None and nap.cpu == 0.005

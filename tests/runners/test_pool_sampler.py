@@ -32,3 +32,22 @@ def test_children_from_proc_match_psutil() -> None:
         for process in (child, grandchild_holder):
             process.kill()
             process.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_tree_sample_counts_the_processes_that_want_a_cpu() -> None:
+    spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    nap = subprocess.Popen(["sleep", "5"])
+    try:
+        time.sleep(0.3)
+        seen = [sampler.sample_trees([os.getpid()])[os.getpid()].runnable for _ in range(5)]
+        assert max(seen) >= 1  # the spinning child (the sleeping one never)
+        started = sampler._started(spin.pid)
+        assert started is not None
+        assert sampler.kill_leftovers([(spin.pid, started + 1)]) == 0  # another process
+        assert sampler.kill_leftovers([(spin.pid, started)]) == 1
+        assert spin.wait(5) < 0
+    finally:
+        for process in (spin, nap):
+            process.kill()
+            process.wait()

@@ -25,27 +25,32 @@ CPU_WINDOW = 16
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """One finished attempt: ``peak_rss`` bytes, ``cpu`` seconds, ``wall`` seconds, and the
+    """One finished attempt: ``peak_rss`` bytes, ``cpu`` seconds, ``wall`` seconds, the
     ``share`` of a core a busy process could get meanwhile (cores / runnable load, at most
     1): on a crowded machine a CPU-bound job gets less CPU per wall second, and without
-    this it would pass for one that waits."""
+    this it would pass for one that waits; ``busy``, the part of the sampling rounds in
+    which its processes were runnable (0 when too few were seen)."""
 
     peak_rss: int
     cpu: float
     wall: float
     share: float = 1.0
+    busy: float = 0.0
 
     @property
     def ratio(self) -> float:
         """CPU seconds per wall second the job would have used on a machine of its own.
         Only the computing part of the wall time was stretched by the crowd (``cpu`` took
         ``cpu / share`` seconds): a job that mostly waits keeps its ratio, where dividing
-        the whole wall time by the share doubled it, and halved how many could run."""
+        the whole wall time by the share doubled it, and halved how many could run. At
+        least ``busy``: the part of its sampled life a process of the job wanted a CPU,
+        which no crowd lowers (a starved CPU-bound job's wall time grows without bound, and
+        it must not come to look like one that waits)."""
         # The load average also counts short bursts of the pool's own processes (checkouts,
         # shells): trusted to double the computing time at most.
         stretch = 1 / max(self.share, 0.5) - 1
         alone = max(self.wall - self.cpu * stretch, self.cpu, 1e-3)
-        return self.cpu / alone
+        return max(self.cpu / alone, self.busy)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ class TreeSample:
     rss: int
     members: frozenset[Identity]
     cpu: float
+    runnable: int = 0  # descendants running or waiting for a CPU now (state R)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class _Stat:
     rss: int
     cpu: float
     started: float
+    runnable: bool
 
 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -47,14 +49,15 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 def _read_stat(pid: int | str) -> _Stat | None:
     """proc(5): after the parenthesised name come the state, the parent (field 4), the
     CPU times in clock ticks (14-17: user, system, children's user and system), the start
-    time (22) and the resident pages (24). One read, where psutil makes three."""
+    time (22) and the resident pages (24); the state (3) is R when it runs or waits for a
+    CPU. One read, where psutil makes three."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
             data = handle.read()
         fields = data[data.rindex(b")") + 2:].split()
         ticks = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
         return _Stat(int(fields[1]), int(fields[21]) * _PAGE, ticks / _TICKS,
-                     float(fields[19]))
+                     float(fields[19]), fields[0] == b"R")
     except (OSError, ValueError, IndexError):
         return None  # gone meanwhile, or not readable
 
@@ -109,12 +112,14 @@ def sample_trees(roots: Iterable[int]) -> dict[int, TreeSample]:
     for root in wanted:
         own = table.get(root)
         rss, members, cpu = 0, set(), own.cpu if own is not None else 0.0
+        runnable = 0
         for pid in _descendants(root, children):
             stat = table[pid]
             rss += stat.rss
             cpu += stat.cpu
+            runnable += stat.runnable
             members.add((pid, stat.started))
-        samples[root] = TreeSample(rss, frozenset(members), cpu)
+        samples[root] = TreeSample(rss, frozenset(members), cpu, runnable)
     return samples
 
 

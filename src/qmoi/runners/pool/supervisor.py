@@ -33,7 +33,7 @@ from qmoi.runners.pool.admission import (
 )
 from qmoi.runners.pool.board import RunnerBoard, WorkerInfo
 from qmoi.runners.pool.config import PoolConfig
-from qmoi.runners.pool.profiles import Profiles, Usage
+from qmoi.runners.pool.profiles import Profiles, Usage, job_key, leg_key
 from qmoi.runners.pool.sampler import kill_leftovers, sample_trees
 from qmoi.runners.pool.worker import ExecutorFactory
 from qmoi.runners.pool.workers import (
@@ -46,6 +46,9 @@ from qmoi.runners.pool.workers import (
 )
 
 _PUBLISH_EVERY = 0.1
+# Sampling rounds a job must run through before the share of them in which its processes
+# wanted a CPU is trusted (one round may catch a shell of a sleeping job starting).
+BUSY_SAMPLES = 5
 
 
 class Supervisor:
@@ -189,9 +192,10 @@ class Supervisor:
         peak = max(task.peak_rss, int(message.get("maxrss", 0)))
         if not task.cancelled:
             request = task.request
+            busy = task.busy / task.samples if task.samples >= BUSY_SAMPLES else 0.0
             self.profiles.learn(request.workflow_display, request.job_id, request.matrix,
                                 Usage(peak, float(message.get("cpu", 0.0)), wall,
-                                      self._share()))
+                                      self._share(), busy))
             self._relearn(task)
         if not task.finished:
             self._finish(task, JobFinished(task.key, "failure", {}, time.time(),
@@ -205,15 +209,19 @@ class Supervisor:
         """Queued legs of the job that just ended take its learned request at once (a
         matrix's later legs need not wait for the next run to be packed well)."""
         first = done.request
+        same = (first.workflow_display, first.job_id)
+        known = self.profiles.known
+        whole = known.get(job_key(*same))
         for task in self.queue:
             request = task.request
-            if task.demand.source == "config" or (request.workflow_display, request.job_id) \
-                    != (first.workflow_display, first.job_id):
+            if task.demand.source == "config" \
+                    or (request.workflow_display, request.job_id) != same:
                 continue
-            learned = self.profiles.lookup(request.workflow_display, request.job_id,
-                                           request.matrix, self.config.cores)
+            if not task.leg:  # kept: a matrix is turned into its key once, not per leg ended
+                task.leg = leg_key(request.workflow_display, request.job_id, request.matrix)
+            learned = known.get(task.leg) or whole
             if learned is not None:
-                task.demand = learned
+                task.demand = learned.request(self.config.cores)
 
     def _finish(self, task: Task, event: JobFinished) -> None:
         """End ``task``; a redundant job's result is reported once both runs ended, after a
@@ -296,9 +304,12 @@ class Supervisor:
         for pid, sample in sample_trees(alive).items():
             worker = alive[pid]
             if worker.tasks:
-                share = sample.rss // len(worker.tasks)
+                count = len(worker.tasks)
+                share, wanting = sample.rss // count, min(1.0, sample.runnable / count)
                 for task in worker.tasks.values():
                     task.rss_now, task.peak_rss = share, max(task.peak_rss, share)
+                    task.samples += 1
+                    task.busy += wanting
                 worker.members |= sample.members
             if worker.cpu_seen:
                 own += max(0.0, sample.cpu - worker.cpu_seen)
