@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -50,6 +51,20 @@ def test_cache_misses_when_a_file_changes(tmp_path: Path) -> None:
     assert not _flat(lint_targets(targets, cache_dir=cache))
     file.write_text("on: push\non: push\n")
     assert "P102" in [d["code"] for d in _flat(lint_targets(targets, cache_dir=cache))]
+
+
+@pytest.mark.parametrize("threshold", [(700, 10, 10), (0, 10, 10), (50_000, 5, 5)])
+def test_checking_restores_the_callers_collector_threshold(
+        tmp_path: Path, threshold: tuple[int, int, int]) -> None:
+    file = tmp_path / "w.yml"
+    file.write_text("on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: a}]\n")
+    before = gc.get_threshold()
+    gc.set_threshold(*threshold)
+    try:
+        lint_targets([Target(file, "w.yml", "workflow")])
+        assert gc.get_threshold() == threshold
+    finally:
+        gc.set_threshold(*before)
 
 
 def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
