@@ -122,7 +122,7 @@ def main(argv: list[str]) -> int | None:
     options = parse_fast(argv)
     if options is None:
         return None
-    from qmoi.cli.classcache import install
+    from qmoi.cli.startcache import install
 
     classes = install()  # before the run's ~180 dataclasses are defined
     try:

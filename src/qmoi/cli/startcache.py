@@ -1,17 +1,24 @@
-"""Compiled dataclass methods, kept between runs of ``qmoi run``.
+"""What the interpreter compiles afresh at every start of ``qmoi run``, kept between runs:
+the methods ``@dataclass`` generates and the regular expressions modules compile.
 
-``@dataclass`` writes the source of each class's methods (``__init__``, ``__eq__``,
-``__hash__``, the frozen ``__setattr__`` …) and compiles it with ``exec`` every time the
-class is defined; Python caches the bytecode of modules, not this. ``qmoi run`` defines
-some 180 dataclasses before its first job and compiling ~700 generated functions was half
-of its start-up (180 → 80 ms of imports, measured on the run's import set). ``install``
-makes the ``dataclasses`` module's ``exec`` look the source text up in a cache of code
-objects first (a code object is a pure function of its source text and compile flags, so
-a hit is exactly what compiling would give) and ``save`` writes what was new.
+Python caches the bytecode of modules, not these. ``@dataclass`` writes the source of
+each class's methods (``__init__``, ``__eq__``, ``__hash__``, the frozen ``__setattr__``
+…) and compiles it with ``exec`` whenever the class is defined; ``re.compile`` parses each
+pattern and assembles its program in Python. ``qmoi run`` defines some 180 dataclasses
+and compiles some 50 patterns before its first job: compiling ~700 generated functions
+was half of its imports (180 → 80 ms), the patterns another ~8%.
 
-The cache is a ``marshal`` file named for the interpreter's exact version (marshal and
-bytecode change between versions), under ``sys.pycache_prefix`` when set, else under the
-user's cache folder. Any problem reading or writing it only means compiling as usual.
+``install`` routes both through a cache: the ``dataclasses`` module's ``exec`` first looks
+the generated source up among code objects (a code object is a pure function of its
+source text and compile flags, so a hit is exactly what compiling would give), and
+``re``'s compiler first looks the pattern and flags up among the arguments its last step
+passes to ``_sre.compile`` (the assembled program: again a pure function of the
+pattern, the flags and the interpreter version). ``save`` writes what was new.
+
+The cache is a ``marshal`` file named for the interpreter's exact version (marshal,
+bytecode and ``_sre`` programs change between versions), under ``sys.pycache_prefix`` when
+set, else under the user's cache folder. Any problem reading or writing it only means
+compiling as usual; an interpreter whose internals differ is left alone.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import dataclasses
 import marshal
 import os
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import CodeType
@@ -27,18 +35,27 @@ from typing import Any
 
 _MOST = 20_000  # entries; past this the cache starts over (sources come and go with edits)
 
+Pattern = tuple[Any, int]  # (pattern text, flags) as re.compile got them
+Program = tuple[Any, ...]  # _sre.compile's arguments after the pattern
 
-class ClassCache:
-    """Code objects by the source text ``dataclasses`` generated; ``new`` counts misses."""
 
-    def __init__(self, path: Path, codes: dict[str, CodeType]) -> None:
+class _Recorder(threading.local):
+    args: tuple[Any, ...] | None = None
+
+
+class StartCache:
+    """Code objects by the source text ``dataclasses`` generated, ``_sre`` programs by
+    pattern and flags; ``new`` counts what was compiled for want of an entry."""
+
+    def __init__(self, path: Path, codes: dict[str, CodeType],
+                 patterns: dict[Pattern, Program]) -> None:
         self.path = path
         self.codes = codes
-        self.added: dict[str, CodeType] = {}
+        self.patterns = patterns
+        self.new = 0
+        self._recorder = _Recorder()
 
-    @property
-    def new(self) -> int:
-        return len(self.added)
+    # ------------------------------------------------------------------ dataclasses
 
     def exec(self, source: Any, globals_: dict[str, Any] | None = None,
              locals_: Mapping[str, object] | None = None) -> None:
@@ -49,63 +66,140 @@ class ClassCache:
         if code is None:
             # dont_inherit: compile exactly as dataclasses' own exec would, without this
             # module's `from __future__ import annotations`.
-            code = compile(source, "<string>", "exec", dont_inherit=True)
-            self.codes[source] = self.added[source] = code
+            code = self.codes[source] = compile(source, "<string>", "exec", dont_inherit=True)
+            self.new += 1
         exec(code, globals_, locals_)
+
+    # ------------------------------------------------------------------ re
+
+    def compiler(self, original: Any, sre: Any, debug: int) -> Any:
+        """A ``re._compiler.compile`` that asks the cache first."""
+
+        def compile_pattern(pattern: Any, flags: int = 0) -> Any:
+            if not isinstance(pattern, str | bytes) or flags & debug:
+                return original(pattern, flags)
+            key = (pattern, flags)
+            program = self.patterns.get(key)
+            if program is not None:
+                return sre.compile(pattern, *program)
+            self._recorder.args = None
+            compiled = original(pattern, flags)
+            args = self._recorder.args
+            if args is not None and args[0] is pattern:
+                # The program's opcodes are int subclasses (named constants): plain ints
+                # for marshal, which _sre reads the same.
+                self.patterns[key] = tuple([int(op) for op in arg] if isinstance(arg, list)
+                                           else arg for arg in args[1:])
+                self.new += 1
+            return compiled
+
+        return compile_pattern
+
+    def record(self, args: tuple[Any, ...]) -> None:
+        self._recorder.args = args
+
+    # ------------------------------------------------------------------ file
 
     def save(self) -> None:
         """Write the cache if anything was added (atomically: another qmoi may read it)."""
-        if not self.added:
+        if not self.new:
             return
-        codes = self.added if len(self.codes) > _MOST else self.codes
         import tempfile
 
+        data: dict[str, Any] = {"classes": self.codes, "patterns": self.patterns}
+        if len(self.codes) + len(self.patterns) > _MOST:
+            data = {"classes": {}, "patterns": {}}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-classes-")
+            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-start-")
             with os.fdopen(fd, "wb") as handle:
-                marshal.dump(codes, handle)
+                marshal.dump(data, handle)
             os.replace(temp, self.path)
         except (OSError, ValueError):
             return
-        self.added = {}
+        self.new = 0
+
+
+# Kept for the callers and tests written against the first version (dataclasses only).
+ClassCache = StartCache
+
+
+class _SreProxy:
+    """``_sre`` as ``re._compiler`` sees it: ``compile`` tells the cache its arguments."""
+
+    def __init__(self, sre: Any, cache: StartCache) -> None:
+        self._sre, self._cache = sre, cache
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sre, name)
+
+    def compile(self, *args: Any) -> Any:
+        self._cache.record(args)
+        return self._sre.compile(*args)
 
 
 def cache_path() -> Path:
-    name = f"qmoi-dataclasses-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
+    name = f"qmoi-start-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
     if sys.pycache_prefix:
         return Path(sys.pycache_prefix) / name
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "qmoi" / name
 
 
-def _load(path: Path) -> dict[str, CodeType]:
+def _load(path: Path) -> tuple[dict[str, CodeType], dict[Pattern, Program]]:
     try:
         with path.open("rb") as handle:
             data = marshal.load(handle)
     except (OSError, EOFError, ValueError, TypeError):
-        return {}
+        return {}, {}
     if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, CodeType)}
+        return {}, {}
+    classes, patterns = data.get("classes"), data.get("patterns")
+    codes = {k: v for k, v in classes.items() if isinstance(k, str)
+             and isinstance(v, CodeType)} if isinstance(classes, dict) else {}
+    programs = {k: v for k, v in patterns.items() if isinstance(k, tuple) and len(k) == 2
+                and isinstance(v, tuple)} if isinstance(patterns, dict) else {}
+    return codes, programs
 
 
-_installed: ClassCache | None = None
+_installed: StartCache | None = None
+_originals: dict[str, Any] = {}
 
 
-def install(path: Path | None = None) -> ClassCache:
-    """Route the ``dataclasses`` module's ``exec`` through the cache (once per process)."""
+def install(path: Path | None = None) -> StartCache:
+    """Route dataclass methods and regular expressions through the cache (once per
+    process)."""
     global _installed
     if _installed is None:
-        _installed = ClassCache(path or cache_path(), _load(path or cache_path()))
-        # dataclasses calls exec by its global name: a module attribute shadows the builtin
-        # for that module alone.
+        where = path or cache_path()
+        _installed = StartCache(where, *_load(where))
+        # dataclasses calls exec by its global name: a module attribute shadows the
+        # builtin for that module alone.
         dataclasses.exec = _installed.exec  # type: ignore[attr-defined]
+        _install_re(_installed)
     return _installed
+
+
+def _install_re(cache: StartCache) -> None:
+    import re
+
+    compiler = getattr(re, "_compiler", None)
+    original, sre = getattr(compiler, "compile", None), getattr(compiler, "_sre", None)
+    debug = getattr(compiler, "SRE_FLAG_DEBUG", None)
+    if compiler is None or original is None or sre is None or not isinstance(debug, int):
+        return  # another interpreter's internals: compile as usual
+    _originals.update(compile=original, sre=sre)
+    compiler._sre = _SreProxy(sre, cache)
+    compiler.compile = cache.compiler(original, sre, debug)
 
 
 def uninstall() -> None:
     global _installed
     if _installed is not None:
         del dataclasses.exec  # type: ignore[attr-defined]
+        if _originals:
+            import re
+
+            re._compiler.compile = _originals.pop("compile")  # type: ignore[attr-defined]
+            re._compiler._sre = _originals.pop("sre")  # type: ignore[attr-defined]
         _installed = None
