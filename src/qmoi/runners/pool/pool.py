@@ -38,8 +38,10 @@ def default_stores(state_dir: Path | None) -> tuple[ProfileStore | None, RunnerB
 
 
 class LocalPool:
-    """Runs each job in a worker process made by ``factory`` (picklable: a module-level
-    callable or a ``functools.partial`` of one, since workers import it by name)."""
+    """Runs jobs in worker processes made by ``factory`` (picklable: a module-level
+    callable or a ``functools.partial`` of one, since workers import it by name): a job
+    that computes, or was never measured, has a worker to itself; jobs known to wait share
+    one (``PoolConfig.jobs_per_worker``), so ``capacity`` counts jobs, not processes."""
 
     def __init__(self, factory: ExecutorFactory, config: PoolConfig | None = None, *,
                  profiles: ProfileStore | None = None, board: RunnerBoard | None = None,

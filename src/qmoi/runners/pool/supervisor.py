@@ -12,7 +12,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from multiprocessing.connection import wait
-from pathlib import Path
 from typing import Any
 
 from qmoi.events import (
@@ -33,6 +32,7 @@ from qmoi.runners.pool.admission import (
 )
 from qmoi.runners.pool.board import RunnerBoard, WorkerInfo
 from qmoi.runners.pool.config import PoolConfig
+from qmoi.runners.pool.intake import keep_shadow_log
 from qmoi.runners.pool.profiles import Profiles, Usage, job_key, leg_key
 from qmoi.runners.pool.sampler import kill_leftovers, sample_trees
 from qmoi.runners.pool.worker import ExecutorFactory
@@ -42,10 +42,13 @@ from qmoi.runners.pool.workers import (
     STARTING,
     Task,
     WorkerHandle,
+    runner_id,
+    runners_of,
     start_worker,
 )
 
 _PUBLISH_EVERY = 0.1
+_COST_SHARE = 10
 # Sampling rounds a job must run through before the share of them in which its processes
 # wanted a CPU is trusted (one round may catch a shell of a sleeping job starting).
 BUSY_SAMPLES = 5
@@ -63,6 +66,10 @@ class Supervisor:
         self._serial = 0
         self._hung: set[str] = set()
         self._sampled = self._published = 0.0
+        # Seconds the last sampling round and the last publishing took: under a burst of
+        # hundreds of processes each is spaced so that it takes at most 1/_COST_SHARE of
+        # the supervisor's time.
+        self._sample_cost = self._publish_cost = 0.0
         self._own_cpu = time.process_time()
         self._dirty = True
 
@@ -85,9 +92,10 @@ class Supervisor:
             if worker.process.sentinel in ready or not worker.process.is_alive():
                 self._lost(worker)
         now = time.monotonic()
-        if now - self._sampled >= self.config.tick:
+        if now - self._sampled >= max(self.config.tick, self._sample_cost * _COST_SHARE):
             self._sampled = now
             self._sample()
+            self._sample_cost = time.monotonic() - now
             self._check_heartbeats(now)
             self._scale_down(now)
             if not self.closing:
@@ -235,23 +243,13 @@ class Supervisor:
         if not twin.finished:
             return
         primary, shadow = (twin, task) if task.shadow else (task, twin)
-        self._keep_shadow_log(shadow)
+        keep_shadow_log(shadow)
         first, second = primary.outcome, shadow.outcome
         if (first.result, first.outputs) != (second.result, second.outputs) \
                 and not primary.cancelled:
             primary.emit(JobDiverged(primary.key, (first.result, second.result),
                                      (dict(first.outputs), dict(second.outputs)), time.time()))
         primary.emit(first)
-
-    def _keep_shadow_log(self, shadow: Task) -> None:
-        folder = Path(shadow.request.run_dir) / "qcity"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            lines = [*shadow.lost, json.dumps(shadow.outcome.to_json())]
-            (folder / f"{shadow.key}.events.jsonl").write_text("\n".join(lines) + "\n",
-                                                              encoding="utf-8")
-        except OSError:
-            pass  # the comparison is still reported; only the second run's log is missing
 
     # ------------------------------------------------------------------ losses
 
@@ -406,33 +404,20 @@ class Supervisor:
     # ------------------------------------------------------------------ publishing
 
     def snapshot(self) -> list[WorkerInfo]:
-        """One runner per job running (several when jobs share a worker process), one per
-        worker without a job."""
-        infos = []
-        for worker in self.workers.values():
-            state = IDLE if worker.state == STARTING else worker.state
-            if not worker.tasks:
-                infos.append(WorkerInfo(worker.id, worker.pid, state, None, worker.pool))
-            for task in sorted(worker.tasks.values(), key=lambda t: t.slot):
-                job = {"run_id": task.request.run_id, "key": task.key}
-                infos.append(WorkerInfo(runner_id(worker, task), worker.pid, state, job,
-                                        worker.pool))
-        return infos
+        return runners_of(self.workers.values())
 
     def _publish(self, now: float, force: bool = False) -> None:
         if self.board is None or not (self._dirty or force):
             return
-        if not force and now - self._published < _PUBLISH_EVERY:
+        if not force and now - self._published < max(_PUBLISH_EVERY,
+                                                      self._publish_cost * _COST_SHARE):
             return
         self._published, self._dirty = now, False
+        began = time.monotonic()
         # The published list is a view; the run goes on without it.
         with contextlib.suppress(OSError):
             self.board.publish(self.snapshot())
-
-
-def runner_id(worker: WorkerHandle, task: Task) -> str:
-    """``w3`` for a worker's first job, ``w3.1`` and on for the jobs beside it."""
-    return worker.id if task.slot == 0 else f"{worker.id}.{task.slot}"
+        self._publish_cost = time.monotonic() - began
 
 
 def drain_wake(fd: int) -> None:

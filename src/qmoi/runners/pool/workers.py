@@ -14,10 +14,12 @@ import contextlib
 import dataclasses
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from qmoi.runners.pool.board import WorkerInfo
 from qmoi.runners.pool.config import Request
 from qmoi.runners.pool.forkserver import context as forkserver_context
 from qmoi.runners.pool.forkserver import preload_of
@@ -154,3 +156,23 @@ def start_worker(worker_id: str, pool: str, factory: ExecutorFactory,
     process.start()
     theirs.close()
     return WorkerHandle(worker_id, pool, process, Channel(ours))
+
+
+def runner_id(worker: WorkerHandle, task: Task) -> str:
+    """``w3`` for a worker's first job, ``w3.1`` and on for the jobs beside it."""
+    return worker.id if task.slot == 0 else f"{worker.id}.{task.slot}"
+
+
+def runners_of(workers: Iterable[WorkerHandle]) -> list[WorkerInfo]:
+    """What ``qmoi runners list`` shows: one runner per job running (several when jobs
+    share a worker process), one per worker without a job."""
+    infos = []
+    for worker in workers:
+        state = IDLE if worker.state == STARTING else worker.state
+        if not worker.tasks:
+            infos.append(WorkerInfo(worker.id, worker.pid, state, None, worker.pool))
+        for task in sorted(worker.tasks.values(), key=lambda t: t.slot):
+            job = {"run_id": task.request.run_id, "key": task.key}
+            infos.append(WorkerInfo(runner_id(worker, task), worker.pid, state, job,
+                                    worker.pool))
+    return infos
