@@ -78,6 +78,18 @@ def test_an_aliased_mapping_is_checked_once_per_place() -> None:
     assert _messages(text) == ['"K" must be a string, but it is a sequence']
 
 
+def test_scalars_that_fit_are_skipped_but_empty_and_wrong_ones_reported() -> None:
+    # Every scalar place: a known key, a free key (env), a sequence item (needs).
+    text = ("on: push\njobs:\n  a:\n    runs-on: ''\n    env: {K: 1, L: null}\n"
+            "    needs: [b, '', 3]\n    timeout-minutes: abc\n    steps: [{run: make}]\n"
+            "  b:\n    runs-on: &r x\n    name: *r\n    steps: [{run: ''}]\n")
+    assert _messages(text) == [
+        '"runs-on" must not be empty',
+        'an item of "needs" must not be empty',
+        '"timeout-minutes" must be a number or an expression, but it is a string',
+    ]
+
+
 def test_unknown_key_in_a_loose_place_is_a_warning_with_a_rename_fix() -> None:
     (finding,) = _findings("on:\n  push:\n    branchs: [main]\njobs:\n  a:\n    runs-on: x\n")
     assert finding.severity is Severity.WARNING

@@ -113,6 +113,13 @@ def found(node: Node) -> str:
     return dict(_TYPE_NAMES)[_KIND_TYPE[node.kind]]
 
 
+def _plainly_fine(node: Node, spec: Spec) -> bool:
+    """A scalar of a type ``spec`` takes, where emptiness does not matter and no alias can
+    lead: walking it would find nothing, so its label is never built. Most values are."""
+    return (isinstance(node, Scalar) and node.anchor is None and not spec.nonempty
+            and bool(_KIND_TYPE[node.kind] & spec.types))
+
+
 class _Walker:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
@@ -165,13 +172,19 @@ class _Walker:
             self.add("empty-value", node.span, f"{label} must not be empty")
         if not spec.keys and spec.extra is None and not spec.loose:
             return  # a mapping of anything (matrix values, ``ANY``)
+        keys, extra = spec.keys, spec.extra
         for key, value in node.pairs:
-            known = spec.keys.get(key.value)
+            known = keys.get(key.value)
             if known is not None:
-                self.walk(value, known.spec, f'"{key.value}"', expr, key.span)
-            elif spec.extra is not None:
+                child = known.spec
+                if _plainly_fine(value, child):
+                    continue
+                self.walk(value, child, f'"{key.value}"', expr, key.span)
+            elif extra is not None:
+                if _plainly_fine(value, extra):
+                    continue
                 name = spec.label.format(key=key.value) if spec.label else f'"{key.value}"'
-                self.walk(value, spec.extra, name, expr, key.span)
+                self.walk(value, extra, name, expr, key.span)
             else:
                 self.unknown(key, spec, label, frozenset(node.index or node.keys()))
         if not spec.required:
@@ -199,11 +212,14 @@ class _Walker:
     def sequence(self, node: Sequence, spec: Spec, label: str, expr: bool) -> None:
         if spec.nonempty and not node.items:
             self.add("empty-value", node.span, f"{label} must not be empty")
-        if spec.items is None:
+        items = spec.items
+        if items is None:
             return
         for index, item in enumerate(node.items, 1):
+            if _plainly_fine(item, items):
+                continue
             name = spec.label.format(index=index) if spec.label else f"an item of {label}"
-            self.walk(item, spec.items, name, expr, item.span)
+            self.walk(item, items, name, expr, item.span)
 
 
 def check_schema(root: Mapping, kind: DocumentKind) -> tuple[Finding, ...]:
