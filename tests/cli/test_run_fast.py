@@ -94,3 +94,15 @@ def test_runners_accepts_auto_and_refuses_the_unknown() -> None:
     assert run_cmd.parse_fast([])["runners"] == "auto"  # type: ignore[index]
     with pytest.raises(UsageError, match="auto, local, inline or ray"):
         run_cmd.run_workflows(runners="threads")
+
+
+def test_the_fast_parser_takes_argparse_forms_and_leaves_the_rest_to_typer() -> None:
+    parsed = run_cmd.parse_fast(["--var=k=v", "-Wa.yml", "-lg", "--max-parallel=3",
+                                 "-e", "ev.json", "--", "workflow_dispatch"])
+    assert parsed is not None
+    assert (parsed["variables"], parsed["workflows"], parsed["list_only"], parsed["graph"],
+            parsed["max_parallel"], parsed["event_path"], parsed["event"]) == (
+        ["k=v"], [Path("a.yml")], True, True, 3, Path("ev.json"), "workflow_dispatch")
+    for argv in (["-W"], ["-W", "--json"], ["--json=1"], ["-lW", "x"], ["--runners"],
+                 ["--max-parallel", "many"], ["--workflow", "x"]):
+        assert run_cmd.parse_fast(argv) is None, argv

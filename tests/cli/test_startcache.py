@@ -119,3 +119,19 @@ def test_patterns_behave_as_without_the_cache(cache: classcache.StartCache) -> N
     assert re.compile(rb"\x00(ab)+").fullmatch(b"\x00abab")
     assert re.compile(r"^(?:a|b)*c$", re.M | re.I).search("x\nABc")
     assert re.compile(r"[^\W\d_]+", re.A).findall("ab1é_c") == ["ab", "c"]
+
+
+def test_entries_no_run_uses_are_dropped(tmp_path: Path) -> None:
+    import marshal
+
+    path = tmp_path / "classes.marshal"
+    stale = {f"def x{i}(): pass": compile("pass", "<string>", "exec") for i in range(60)}
+    path.write_bytes(marshal.dumps({"classes": stale, "patterns": {}}))
+    installed = classcache.install(path)
+    try:
+        _make()
+        installed.save()
+    finally:
+        classcache.uninstall()
+    kept = marshal.loads(path.read_bytes())["classes"]
+    assert kept and not set(kept) & set(stale)

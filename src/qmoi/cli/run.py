@@ -8,7 +8,6 @@ stays short. The Typer command ``run`` is built when ``qmoi.cli.app`` asks for i
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import os
@@ -82,38 +81,72 @@ def __getattr__(name: str) -> Any:
     return command
 
 
-def _fast_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qmoi run", add_help=False, exit_on_error=False,
-                                     allow_abbrev=False)
-    parser.add_argument("event", nargs="?", default="push")
-    for flags, dest in ((("--workflows", "-W"), "workflows"), (("--job", "-j"), "jobs"),
-                        (("--matrix",), "matrix"), (("--input",), "inputs"),
-                        (("--secret", "-s"), "secrets"), (("--var",), "variables")):
-        parser.add_argument(*flags, dest=dest, action="append", default=[])
-    for flags, dest in ((("--eventpath", "-e"), "event_path"),
-                        (("--secret-file",), "secret_file"), (("--env-file",), "env_file"),
-                        (("--var-file",), "var_file")):
-        parser.add_argument(*flags, dest=dest, type=Path, default=None)
-    for flags, dest in ((("--list", "-l"), "list_only"), (("--graph", "-g"), "graph"),
-                        (("--dry-run", "-n"), "dry_run"), (("--json",), "as_json")):
-        parser.add_argument(*flags, dest=dest, action="store_true")
-    parser.add_argument("--max-parallel", dest="max_parallel", type=int, default=None)
-    parser.add_argument("--runners", dest="runners", default="auto")
-    return parser
+# The fast parser's options (argparse itself took longer to import than to use): each
+# flag → its ``run_workflows`` keyword, by kind.
+_LISTS = {"--workflows": "workflows", "-W": "workflows", "--job": "jobs", "-j": "jobs",
+          "--matrix": "matrix", "--input": "inputs", "--secret": "secrets", "-s": "secrets",
+          "--var": "variables"}
+_PATHS = {"--eventpath": "event_path", "-e": "event_path", "--secret-file": "secret_file",
+          "--env-file": "env_file", "--var-file": "var_file"}
+_VALUES = {"--max-parallel": "max_parallel", "--runners": "runners"}
+_FLAGS = {"--list": "list_only", "-l": "list_only", "--graph": "graph", "-g": "graph",
+          "--dry-run": "dry_run", "-n": "dry_run", "--json": "as_json"}
+
+
+def _defaults() -> dict[str, Any]:
+    return {"event": "push", **{dest: [] for dest in _LISTS.values()},
+            **{dest: None for dest in _PATHS.values()}, "max_parallel": None,
+            "runners": "auto", **{dest: False for dest in _FLAGS.values()}}
 
 
 def parse_fast(argv: list[str]) -> dict[str, Any] | None:
     """``qmoi run`` arguments as ``run_workflows`` keywords; None when Typer must read them
-    (help, an unknown option, a bad value: Typer gives the proper message)."""
-    if any(arg in ("--help", "-h") for arg in argv):
+    (help, an unknown option, a bad value, any form this parser does not take: Typer
+    gives the proper message or reads it)."""
+    options, positional, rest = _defaults(), [], list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg in ("--help", "-h"):
+            return None
+        if arg == "--":
+            positional.extend(rest)
+            break
+        if not arg.startswith("-") or arg == "-":
+            positional.append(arg)
+            continue
+        if arg.startswith("--"):
+            name, given, attached = arg.partition("=")
+        else:
+            name, given, attached = arg[:2], arg[2:], arg[2:]
+        if name in _FLAGS:
+            flags = [name] + [f"-{letter}" for letter in attached] if given else [name]
+            if (arg.startswith("--") and given) or any(flag not in _FLAGS for flag in flags):
+                return None
+            options.update({_FLAGS[flag]: True for flag in flags})
+            continue
+        if name not in _LISTS and name not in _PATHS and name not in _VALUES:
+            return None
+        if not given:
+            if not rest or (rest[0].startswith("-") and rest[0] != "-"):
+                return None
+            attached = rest.pop(0)
+        if name in _LISTS:
+            options[_LISTS[name]].append(attached)
+        elif name in _PATHS:
+            options[_PATHS[name]] = Path(attached)
+        elif name == "--max-parallel":
+            try:
+                options["max_parallel"] = int(attached)
+            except ValueError:
+                return None
+        else:
+            options[_VALUES[name]] = attached
+    if len(positional) > 1:
         return None
-    try:
-        parsed, rest = _fast_parser().parse_known_args(argv)
-    except (argparse.ArgumentError, SystemExit):
-        return None
-    if rest:
-        return None
-    return {**vars(parsed), "workflows": [Path(item) for item in parsed.workflows]}
+    if positional:
+        options["event"] = positional[0]
+    options["workflows"] = [Path(item) for item in options["workflows"]]
+    return options
 
 
 def main(argv: list[str]) -> int | None:
@@ -200,7 +233,6 @@ def _plan_and_run(
     from qmoi.discover import qmoi_home
     from qmoi.execute.rundir import new_run
     from qmoi.plan import build_plan, load_workflows
-    from qmoi.plan.show import draw_graph, list_jobs
 
     home = qmoi_home(root)
     assert home is not None
@@ -215,6 +247,8 @@ def _plan_and_run(
     plan = build_plan(loaded, info, run_info, vars_, jobs=jobs,
                       matrix=list(_pairs(matrix, "--matrix", ":").items()))
     if not real:
+        from qmoi.plan.show import draw_graph, list_jobs
+
         text = list_jobs(plan) if list_only else draw_graph(plan) if graph else None
         if text is None:
             _print_dry_run(plan, as_json)

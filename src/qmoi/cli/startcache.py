@@ -33,7 +33,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-_MOST = 20_000  # entries; past this the cache starts over (sources come and go with edits)
+_STALE = 50  # unused entries that make a run rewrite the file without them
 
 Pattern = tuple[Any, int]  # (pattern text, flags) as re.compile got them
 Program = tuple[Any, ...]  # _sre.compile's arguments after the pattern
@@ -53,6 +53,8 @@ class StartCache:
         self.codes = codes
         self.patterns = patterns
         self.new = 0
+        self._used_codes: set[str] = set()
+        self._used_patterns: set[Pattern] = set()
         self._recorder = _Recorder()
 
     # ------------------------------------------------------------------ dataclasses
@@ -63,6 +65,7 @@ class StartCache:
             exec(source, globals_, locals_)
             return
         code = self.codes.get(source)
+        self._used_codes.add(source)
         if code is None:
             # dont_inherit: compile exactly as dataclasses' own exec would, without this
             # module's `from __future__ import annotations`.
@@ -80,6 +83,7 @@ class StartCache:
                 return original(pattern, flags)
             key = (pattern, flags)
             program = self.patterns.get(key)
+            self._used_patterns.add(key)
             if program is not None:
                 return sre.compile(pattern, *program)
             self._recorder.args = None
@@ -101,14 +105,19 @@ class StartCache:
     # ------------------------------------------------------------------ file
 
     def save(self) -> None:
-        """Write the cache if anything was added (atomically: another qmoi may read it)."""
-        if not self.new:
+        """Write what this process used, if anything was added or many entries went unused
+        (sources change as qmoi is edited or upgraded: a smaller file loads faster);
+        atomically, as another qmoi may be reading it."""
+        unused = (len(self.codes) - len(self._used_codes)
+                  + len(self.patterns) - len(self._used_patterns))
+        if not self.new and unused <= _STALE:
             return
         import tempfile
 
-        data: dict[str, Any] = {"classes": self.codes, "patterns": self.patterns}
-        if len(self.codes) + len(self.patterns) > _MOST:
-            data = {"classes": {}, "patterns": {}}
+        data: dict[str, Any] = {
+            "classes": {k: v for k, v in self.codes.items() if k in self._used_codes},
+            "patterns": {k: v for k, v in self.patterns.items() if k in self._used_patterns},
+        }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-start-")
