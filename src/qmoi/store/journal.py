@@ -85,7 +85,7 @@ class RunJournal:
         self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC,
                            0o644)
         try:
-            self._write(header, sync=True)
+            self._write(header, sync=False)  # synced with the first job boundary
             marks = pending_dir(home)
             marks.mkdir(parents=True, exist_ok=True)
             (marks / str(header["run_id"])).write_text(str(run_dir), encoding="utf-8")
