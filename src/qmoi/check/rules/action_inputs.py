@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 from qmoi.check.actions_util import bundled, document_steps, local_action, ref_major, resolve
@@ -51,16 +50,23 @@ def _local(ctx: Context, ref: ActionRef) -> Known | None:
     )
 
 
-_NO_SPAN = Span(0, 0)
+# Workflows use the same few actions over and over; what is known about one depends on
+# every field of the reference but its span, so those fields are the key.
+_KNOWN: dict[tuple[str | None, ...], Known | None] = {}
+_KNOWN_LIMIT = 4096
 
 
 def _remote(ref: ActionRef) -> Known | None:
-    # Workflows use the same few actions over and over; what is known about one does not
-    # depend on where the reference is written.
-    return _remote_known(replace(ref, span=_NO_SPAN))
+    key = (ref.raw, ref.kind, ref.owner, ref.repo, ref.path, ref.ref, ref.image)
+    if key in _KNOWN:
+        return _KNOWN[key]
+    found = _remote_known(ref)
+    if len(_KNOWN) >= _KNOWN_LIMIT:
+        _KNOWN.clear()
+    _KNOWN[key] = found
+    return found
 
 
-@functools.lru_cache(maxsize=4096)
 def _remote_known(ref: ActionRef) -> Known | None:
     spec = bundled(ref)
     if spec is None:
