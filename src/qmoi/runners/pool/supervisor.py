@@ -1,6 +1,7 @@
 """The supervisor: one thread that owns the queue and the workers. It admits jobs when the
-machine has room, grows and shrinks the pool, forwards each worker's events, replaces a
-worker that died or stopped answering and runs its job again as a new attempt."""
+machine has room (a job that waits joins a worker with room, any other takes a worker of
+its own), grows and shrinks the pool, forwards each worker's events, replaces a worker
+that died or stopped answering and runs each of its jobs again as a new attempt."""
 
 from __future__ import annotations
 
