@@ -260,3 +260,26 @@ def test_a_bad_database_url_is_refused_before_the_run(
 def test_good_database_urls_pass(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QMOI_DATABASE_URL", url)
     check_database_url()
+
+
+def test_a_journal_another_reader_is_taking_in_is_left_to_it(
+        store: Store, make_spec: Callable[..., RunSpec], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from qmoi.store import ingest
+
+    spec = make_spec()
+    journal, _ = _journal(store, spec)
+    for event in _events(spec.plan.run.run_id):
+        journal(event)
+    journal.close()
+
+    def racing(*_: object) -> bool:
+        raise IntegrityError("INSERT INTO runs", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(ingest, "_write_run", racing)
+    assert ingest_pending(store) == []
+    assert (pending_dir(store.home) / spec.plan.run.run_id).exists()  # looked at again later
+    monkeypatch.undo()
+    assert ingest_pending(store) == [spec.plan.run.run_id]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
+from sqlalchemy.exc import IntegrityError
 
 from qmoi.events import event_from_json
 from qmoi.store.files import seal_logs
@@ -59,8 +60,14 @@ def ingest_run(store: Store, mark: Path, now: float | None = None) -> bool:
     events = [event_from_json(r) for r in records if r.get("type") != CLOSED]
     now = time.time() if now is None else now
     alive = closed is None and is_alive(header_coordinator(header), stamp, now)
-    with store.transaction() as conn:
-        written = _write_run(conn, header, events, stamp, alive, closed)
+    try:
+        with store.transaction() as conn:
+            written = _write_run(conn, header, events, stamp, alive, closed)
+    except IntegrityError:
+        # Another reader took the same journal in at the same moment (PostgreSQL lets
+        # both transactions start; the second's insert of the run then fails): its copy
+        # stands, and whoever opens the store next looks again.
+        return False
     if written is not False:  # finished, interrupted, or superseded: in for good
         mark.unlink(missing_ok=True)
     return written is not None
