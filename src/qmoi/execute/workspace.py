@@ -224,6 +224,10 @@ class WorkspacePool:
             admin = self._admins.pop(path, None)
         self._remover.submit(remove, path, admin)
 
+    def discard(self, folder: Path) -> None:
+        """Delete ``folder`` on the removal thread (a finished job's temp folder)."""
+        self._remover.submit(shutil.rmtree, folder, ignore_errors=True)
+
     def close(self) -> None:
         """Wait for the background work and delete the unused spares."""
         with self._lock:
@@ -308,6 +312,7 @@ def prepare(pool: WorkspacePool, job_dir: Path, sha: str, tool_cache: Path) -> J
 
 
 def release(pool: WorkspacePool, folders: JobFolders) -> None:
-    """Give the workspace back for removal; the job's logs stay."""
+    """Give the workspace and the temp folder back for removal, off the job's thread (the
+    next job of a chain waits for this one's end); the job's logs stay."""
     pool.release(folders.workspace)
-    shutil.rmtree(folders.temp, ignore_errors=True)
+    pool.discard(folders.temp)
