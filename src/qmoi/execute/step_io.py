@@ -49,7 +49,8 @@ def job_command_files(job: JobState) -> dict[str, str]:
         job.command_files = {name: str(folder / f"{stem}_{tag}")
                              for name, stem in _FILES.items()}
         for path in job.command_files.values():
-            Path(path).touch()
+            # open+close, not Path.touch (a utime, failing, then the open: three calls)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644))
     return job.command_files
 
 
