@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from qmoi.execute.shells import (
     INVALID_SHELL,
+    ShellCommand,
     ShellError,
     fix_up_script,
     format_arguments,
@@ -199,3 +200,24 @@ def test_host_which_searches_the_given_path(tmp_path) -> None:  # type: ignore[n
     tool.chmod(0o755)
     assert host_which(str(tmp_path))("mytool") == str(tool)
     assert host_which(str(tmp_path))("absent-tool") is None
+
+
+_TEMPLATE_PARTS = st.sampled_from(['{0}', '"{0}"', "'{0}'", ' ', '\t', '"', '\\', '\\"', '""',
+                                   '{{', '}}', '-e', 'x', ". '", "\x00"])
+_PATH_TEXT = st.text(alphabet=st.sampled_from("/ab._-{}'é \t\"\\"), min_size=1, max_size=12)
+
+
+@given(st.lists(_TEMPLATE_PARTS, min_size=1, max_size=8), _PATH_TEXT)
+def test_argv_of_a_template_split_once_equals_splitting_each_time(
+        parts: list[str], path: str) -> None:
+    template = "".join(parts)
+    if "{0}" not in template:
+        template += " {0}"
+    command = ShellCommand("custom", "/bin/tool", template, "")
+    try:
+        expected = ("/bin/tool", *split_arguments(command.arguments(path)))
+    except ShellError:
+        with pytest.raises(ShellError):
+            command.argv(path)
+        return
+    assert command.argv(path) == expected

@@ -8,6 +8,7 @@ https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-synt
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,7 +68,11 @@ class ShellCommand:
 
     def argv(self, script_path: str) -> tuple[str, ...]:
         """The argv a POSIX process receives: .NET splits the argument string itself."""
-        return (self.executable, *split_arguments(self.arguments(script_path)))
+        split = None if _SPECIAL.intersection(script_path) else _split_template(self.arg_format)
+        if split is None:
+            return (self.executable, *split_arguments(self.arguments(script_path)))
+        # A path without blanks, quotes or backslashes splits like any other letters.
+        return (self.executable, *(part.replace(_SLOT, script_path) for part in split))
 
     def command_line(self, script_path: str) -> str:
         """The Windows command line (Windows programs split it themselves)."""
@@ -104,6 +109,20 @@ def resolve_shell(
         raise ShellError(INVALID_SHELL, location=f"shell: {shell}")
     executable = _locate(command, locate) if on_host else command
     return ShellCommand(command, executable, arg_format, script_extension(command))
+
+
+# The characters of a script path that the argument splitter treats specially, and the
+# stand-in for a path without them when a template is split once for every step.
+_SPECIAL = frozenset(' \t"\\')
+_SLOT = "\x00"
+
+
+@functools.lru_cache(maxsize=64)
+def _split_template(arg_format: str) -> tuple[str, ...] | None:
+    """``arg_format``'s argv with :data:`_SLOT` for the path (None if it holds one)."""
+    if _SLOT in arg_format:
+        return None
+    return tuple(split_arguments(format_arguments(arg_format, _SLOT)))
 
 
 def parse_shell_option(shell: str) -> tuple[str, str]:
