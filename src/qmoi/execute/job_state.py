@@ -100,6 +100,8 @@ class JobState:
     debug: bool = False
     _host_env: dict[str, str] | None = None
     command_files: dict[str, str] | None = None
+    # The last plain run step's process environment and the layers it was built from.
+    _env_cache: tuple[tuple[Any, ...], dict[str, str]] | None = None
     # Post parts to run at the job's end, newest last (they run in reverse); nested
     # actions of composites register theirs here too, as the runner does.
     posts: list[Callable[[], None]] = field(default_factory=list)
@@ -182,6 +184,22 @@ class JobState:
                     scope: ActionScope | None = None) -> dict[str, str]:
         """The step process's environment: the host's, then the layers in GitHub's order
         (``merge_step_env``), PATH with the GITHUB_PATH entries in front."""
+        if extra or scope is not None:
+            return self._process_env(files, step_env, action, extra, scope)
+        # A job's plain run steps mostly see the same layers: the environment is built
+        # once for them and copied, with each step's GITHUB_ACTION (a default variable:
+        # no layer overrides it, so setting it last changes nothing else).
+        key = (tuple(self.env.items()), tuple(self.github_env.items()),
+               tuple(step_env.items()), self.path_entries, tuple(files.items()), self.debug)
+        if self._env_cache is None or self._env_cache[0] != key:
+            self._env_cache = (key, self._process_env(files, step_env, "", None, None))
+        env = dict(self._env_cache[1])
+        env["GITHUB_ACTION"] = action
+        return env
+
+    def _process_env(self, files: dict[str, str], step_env: dict[str, str], action: str,
+                     extra: dict[str, str] | None, scope: ActionScope | None
+                     ) -> dict[str, str]:
         github = self.request.github
         data = StepEnvInput(
             repository=str(github["repository"]), sha=str(github["sha"]),
