@@ -175,3 +175,71 @@ def test_scalars_filled_slot_by_slot_equal_constructed_ones() -> None:
                                                 Span(28, 29)]
     with pytest.raises(dataclasses.FrozenInstanceError):
         values[0].value = "y"  # type: ignore[misc]
+
+
+def test_collections_built_as_shells_are_real_frozen_nodes() -> None:
+    import dataclasses
+
+    from qmoi.source import Span
+
+    root = parse("a: [x, y]\nb: {c: d}\n").root
+    assert isinstance(root, Mapping)
+    seq, flow_map = root.get("a"), root.get("b")
+    assert type(seq) is Sequence and type(flow_map) is Mapping and type(root) is Mapping
+    assert seq == Sequence((Scalar("x", Span(4, 5)), Scalar("y", Span(7, 8))), Span(3, 9), True)
+    assert flow_map.get("c") == Scalar("d", Span(17, 18))
+    assert hash(seq) == hash(Sequence(seq.items, Span(3, 9), True))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        root.flow = True  # type: ignore[misc]
+
+
+def test_non_scalar_and_repeated_keys_keep_every_pair_in_order() -> None:
+    result = parse("? [k]\n: 1\na: 2\nb: 3\na: 4\n")
+    assert [d.code for d in result.diagnostics] == ["P108", "P102"]
+    root = result.root
+    assert isinstance(root, Mapping)
+    assert [(k.value, v.value) for k, v in root.pairs if isinstance(v, Scalar)] == [
+        ("a", "2"), ("b", "3"), ("a", "4")]
+    value = root.get("a")
+    assert isinstance(value, Scalar) and value.value == "4"
+
+
+def _plain(node: object) -> object:
+    if isinstance(node, Mapping):
+        assert node.index == {k.value: v for k, v in node.pairs}
+        return {k.value: _plain(v) for k, v in node.pairs}
+    if isinstance(node, Sequence):
+        return [_plain(item) for item in node.items]
+    assert isinstance(node, Scalar)
+    return node.value
+
+
+_WORDS = st.text(alphabet="abcxyz-_ é", min_size=1, max_size=6).map(str.strip).filter(bool)
+_TREES = st.recursive(
+    _WORDS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_WORDS, inner, max_size=4),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_TREES, st.booleans())
+def test_built_tree_matches_pyyaml_and_spans_cover_the_text(tree: object, flow: bool) -> None:
+    import yaml
+
+    text = yaml.safe_dump({"root": tree}, default_flow_style=flow, allow_unicode=True)
+    root = parse(text).root
+    assert isinstance(root, Mapping)
+    assert _plain(root) == yaml.safe_load(text)
+    stack: list[object] = [root]
+    while stack:
+        node = stack.pop()
+        assert isinstance(node, Scalar | Mapping | Sequence)
+        assert 0 <= node.span.start <= node.span.end <= len(text)
+        written = text[node.span.start : node.span.end]
+        if isinstance(node, Scalar):
+            assert "\n" in written or written.strip("'") == node.value  # a long line may wrap
+        elif isinstance(node, Mapping):
+            stack.extend(v for pair in node.pairs for v in pair)
+        else:
+            stack.extend(node.items)

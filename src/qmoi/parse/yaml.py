@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
 
 import yaml as pyyaml
@@ -40,22 +41,40 @@ _SEQ_START, _SEQ_END = pyyaml.SequenceStartEvent, pyyaml.SequenceEndEvent
 _ALIAS = pyyaml.AliasEvent
 _STREAM_END = pyyaml.StreamEndEvent
 _STR = ScalarKind.STR
+_VALUE = attrgetter("value")
 
 
-def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
-    """The slot setters of a frozen dataclass whose fields must be exactly ``names``."""
-    found = tuple(f.name for f in fields(cls))
-    if found != names:  # fail at import, in every test, rather than build half a node
-        raise ImportError(f"the YAML builder fills the fields {names} of {cls.__name__}, "
-                          f"which now has {found}: update qmoi.parse.yaml")
-    return tuple(getattr(cls, name).__set__ for name in names)
+def _shell(cls: type) -> Any:
+    """A mutable class with the slot layout of the frozen dataclass ``cls``.
+
+    A node is filled as a shell, then becomes ``cls`` by ``__class__`` assignment: a
+    frozen dataclass's ``__init__`` (with Span's validation) costs ~4 times as much, its
+    slot setters ~2 times (each call packs an argument tuple). libyaml's marks always make
+    a valid span. CPython allows the assignment only between identical layouts, so a
+    field added to ``cls`` fails here, at import, in every test.
+    """
+    shell = type(f"_{cls.__name__}Shell", (), {"__slots__": tuple(f.name for f in fields(cls))})
+    probe: Any = object.__new__(shell)
+    try:
+        probe.__class__ = cls
+    except TypeError as error:
+        raise ImportError(f"qmoi.parse.yaml cannot build {cls.__name__}: {error}") from error
+    return shell
 
 
-# Scalars are most of a document's nodes, and a frozen dataclass's __init__ (with Span's
-# validation) costs twice as much as filling the slots directly; libyaml's marks always
-# make a valid span.
-_SPAN_SET = _slot_setters(Span, ("start", "end"))
-_SCALAR_SET = _slot_setters(Scalar, ("value", "span", "kind", "style", "tag", "anchor"))
+_SPAN_SHELL = _shell(Span)
+_SCALAR_SHELL = _shell(Scalar)
+_MAPPING_SHELL = _shell(Mapping)
+_SEQUENCE_SHELL = _shell(Sequence)
+_new: Callable[[type], Any] = object.__new__
+
+
+def _span(start: int, end: int) -> Span:
+    span = _new(_SPAN_SHELL)
+    span.start = start
+    span.end = end
+    span.__class__ = Span
+    return span  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +93,16 @@ class _Abort(Exception):
         self.diagnostic = diagnostic
 
 
-@dataclass(slots=True)
 class _Open:
-    """A collection being built: its start event and the children seen so far."""
+    """A collection being built: its start event and the children seen so far.
 
+    Filled field by field where it is made (a call to an ``__init__`` per collection is
+    measurable). A scalar child only joins ``children``: its size is 1 and its event ends
+    where its span does, so ``extra`` and ``alias_at`` change only for the rarer children.
+    """
+
+    __slots__ = ("alias_at", "alias_end", "anchor", "children", "end", "extra", "flow",
+                 "is_mapping", "odd_keys", "start", "tag")
     is_mapping: bool
     start: int
     end: int
@@ -85,10 +110,12 @@ class _Open:
     anchor: str | None
     tag: str | None
     children: list[Node]
-    size: int
-    # Where the last child's *event* ended: an alias child's node span is the anchor's,
-    # elsewhere in the file, so a block collection's end is taken from here instead.
-    last_end: int = -1
+    extra: int  # expanded size beyond one node per child: collections and aliases
+    # An alias child's node span is the anchor's, elsewhere in the file, so a block
+    # collection that ends with one takes its end from the alias event instead.
+    alias_at: int
+    alias_end: int
+    odd_keys: bool  # a mapping key that is not a scalar
 
 
 def _diag(path: str, start: int, end: int, code: str, message: str) -> Diagnostic:
@@ -107,76 +134,100 @@ class _Builder:
 
     def run(self, next_event: Callable[[], Any]) -> None:
         """Consume the events up to the end of the stream. Scalars, two thirds of all
-        events, are handled in the loop itself: a function call per event is measurable."""
-        stack = self.stack
-        new = object.__new__
-        set_start, set_end = _SPAN_SET
-        set_value, set_span, set_kind, set_style, set_tag, set_anchor = _SCALAR_SET
+        events, are handled in the loop itself: a function call per event is measurable.
+        ``append`` adds a node to the innermost open collection (or to the documents)."""
+        stack, anchors, new = self.stack, self.anchors, _new
+        span_shell, scalar_shell = _SPAN_SHELL, _SCALAR_SHELL
+        append = self.documents.append
+        scalars = 0
         while True:
             event = next_event()
             cls = type(event)
             if cls is _SCALAR:
                 value, style, tag, anchor = event.value, event.style or "", event.tag, \
                     event.anchor
-                end = event.end_mark.index
+                span = new(span_shell)
+                span.start = event.start_mark.index
+                span.end = event.end_mark.index
+                span.__class__ = Span
+                node = new(scalar_shell)
+                node.value = value
+                node.span = span
                 # Most scalars are quoted or plain words: strings without a regex.
                 if tag is None and (style or (value and value[0] not in TYPED_START)):
-                    kind = _STR
+                    node.kind = _STR
                 else:
-                    kind = resolve_scalar(value, style, tag)
-                span = new(Span)
-                set_start(span, event.start_mark.index)
-                set_end(span, end)
-                node = new(Scalar)
-                set_value(node, value)
-                set_span(node, span)
-                set_kind(node, kind)
-                set_style(node, style)
-                set_tag(node, tag)
-                set_anchor(node, anchor)
-                self.physical += 1
+                    node.kind = resolve_scalar(value, style, tag)
+                node.style = style
+                node.tag = tag
+                node.anchor = anchor
+                node.__class__ = Scalar
+                scalars += 1
                 if anchor:
-                    self.anchors[anchor] = (node, 1)
-                if stack:
-                    top = stack[-1]
-                    top.children.append(node)
-                    top.size += 1
-                    top.last_end = end
-                else:
-                    self.documents.append(node)
+                    anchors[anchor] = (node, 1)
+                append(node)
             elif cls is _MAP_START or cls is _SEQ_START:
-                self._open(event, cls is _MAP_START)
+                append = self._open(event, cls is _MAP_START).append
             elif cls is _MAP_END or cls is _SEQ_END:
+                self.physical += scalars
+                scalars = 0
                 self._close(event)
+                append = stack[-1].children.append if stack else self.documents.append
             elif cls is _ALIAS:
+                self.physical += scalars
+                scalars = 0
                 self._alias(event)
             elif cls is _STREAM_END:
                 return
 
-    def _open(self, event: Any, is_mapping: bool) -> None:
+    def _open(self, event: Any, is_mapping: bool) -> list[Node]:
         start = event.start_mark.index
         if len(self.stack) >= MAX_DEPTH:
             raise _Abort(_diag(self.path, start, start + 1, "P104",
                                f"nesting is deeper than {MAX_DEPTH} levels"))
-        self.stack.append(_Open(is_mapping, start, event.end_mark.index, bool(event.flow_style),
-                                event.anchor, event.tag, [], 1))
+        top = _new(_Open)
+        top.is_mapping = is_mapping
+        top.start = start
+        top.end = event.end_mark.index
+        top.flow = bool(event.flow_style)
+        top.anchor = event.anchor
+        top.tag = event.tag
+        children: list[Node] = []
+        top.children = children
+        top.extra = 0
+        top.alias_at = -1
+        top.alias_end = 0
+        top.odd_keys = False
+        self.stack.append(top)
+        return children
 
     def _close(self, event: Any) -> None:
         top = self.stack.pop()
-        end = top.last_end if top.children else top.end
+        children = top.children
         if top.flow:
             end = event.end_mark.index
-        span = Span(top.start, max(end, top.start))
-        node: Node
-        if top.is_mapping:
-            pairs = self._pairs(top.children)
-            index = {k.value: v for k, v in pairs}
-            node = Mapping(pairs, span, top.flow, top.anchor, top.tag, index)
+        elif not children:
+            end = top.end
+        elif top.alias_at == len(children) - 1:
+            end = top.alias_end
         else:
-            node = Sequence(tuple(top.children), span, top.flow, top.anchor, top.tag)
-        self._guard(top.size, node)
+            end = children[-1].span.end
+        span = _span(top.start, max(end, top.start))
+        node = _new(_MAPPING_SHELL if top.is_mapping else _SEQUENCE_SHELL)
+        node.span = span
+        node.flow = top.flow
+        node.anchor = top.anchor
+        node.tag = top.tag
+        if top.is_mapping:
+            node.pairs, node.index = self._pairs(children, top.odd_keys)
+            node.__class__ = Mapping
+        else:
+            node.items = tuple(children)
+            node.__class__ = Sequence
+        size = 1 + len(children) + top.extra
+        self._guard(size, node)
         self.physical += 1
-        self._add(node, top.size, top.anchor, span.end)
+        self._add(node, size, top.anchor, span.end, False)
 
     def _alias(self, event: Any) -> None:
         start, end = event.start_mark.index, event.end_mark.index
@@ -185,8 +236,9 @@ class _Builder:
             raise _Abort(_diag(self.path, start, end, "P101",
                                f'alias "*{event.anchor}" refers to an unknown anchor'))
         node, size = target
-        self._guard(size + (self.stack[-1].size if self.stack else 0), node)
-        self._add(node, size, None, end)
+        stack = self.stack
+        self._guard(size + (1 + len(stack[-1].children) + stack[-1].extra if stack else 0), node)
+        self._add(node, size, None, end, True)
 
     def _guard(self, size: int, node: Node) -> None:
         """Only aliases make a collection's expanded size exceed the nodes actually written,
@@ -197,18 +249,31 @@ class _Builder:
                 "aliases expand this document beyond a safe size (a YAML \"alias bomb\"); "
                 "GitHub would reject it"))
 
-    def _add(self, node: Node, size: int, anchor: str | None, end: int) -> None:
+    def _add(self, node: Node, size: int, anchor: str | None, end: int, alias: bool) -> None:
         if anchor:
             self.anchors[anchor] = (node, size)
-        if self.stack:
-            top = self.stack[-1]
-            top.children.append(node)
-            top.size += size
-            top.last_end = end
-        else:
+        if not self.stack:
             self.documents.append(node)
+            return
+        top = self.stack[-1]
+        children = top.children
+        if top.is_mapping and not len(children) % 2 and type(node) is not Scalar:
+            top.odd_keys = True
+        if alias:
+            top.alias_at, top.alias_end = len(children), end
+        children.append(node)
+        top.extra += size - 1
 
-    def _pairs(self, children: list[Node]) -> tuple[tuple[Scalar, Node], ...]:
+    def _pairs(self, children: list[Node], odd_keys: bool
+               ) -> tuple[tuple[tuple[Scalar, Node], ...], dict[str, Node]]:
+        """The pairs of a mapping and its key index; keys that are not scalars, or that
+        repeat, are reported (both rare, so the common case is built in C)."""
+        if not odd_keys:
+            keys: list[Scalar] = children[::2]  # type: ignore[assignment]
+            values = children[1::2]
+            index = dict(zip(map(_VALUE, keys), values, strict=True))
+            if len(index) == len(keys):
+                return tuple(zip(keys, values, strict=True)), index
         pairs: list[tuple[Scalar, Node]] = []
         seen: dict[str, Scalar] = {}
         for key, value in zip(children[::2], children[1::2], strict=True):
@@ -224,7 +289,7 @@ class _Builder:
                     f"{first.line}, column {first.column}"))
             seen[key.value] = key
             pairs.append((key, value))
-        return tuple(pairs)
+        return tuple(pairs), {k.value: v for k, v in pairs}
 
 
 def _yaml_error(path: str, source: SourceFile, error: pyyaml.MarkedYAMLError) -> Diagnostic:
