@@ -221,3 +221,24 @@ def test_argv_of_a_template_split_once_equals_splitting_each_time(
             command.argv(path)
         return
     assert command.argv(path) == expected
+
+
+def test_host_which_finds_what_shutil_which_finds(  # type: ignore[no-untyped-def]
+        tmp_path, monkeypatch) -> None:
+    import shutil
+
+    folders = {name: tmp_path / name for name in ("a", "b", "c", "d")}
+    for folder in folders.values():
+        folder.mkdir()
+    (folders["a"] / "tool").write_text("not executable\n")
+    (folders["b"] / "tool").mkdir()  # a folder, even an executable one, is not a program
+    (folders["c"] / "tool").write_text("#!/bin/sh\n")
+    (folders["c"] / "tool").chmod(0o755)
+    (folders["d"] / "tool").symlink_to(folders["c"] / "tool")
+    (folders["d"] / "dangling").symlink_to(tmp_path / "nowhere")
+    monkeypatch.chdir(folders["c"])  # an empty PATH entry means the current folder
+    orders = ["a:b:c:d", "d:c", "a:b", "", ":", "a::b", "a:a:c", "missing:d", "b"]
+    for order in orders:
+        path = ":".join(str(folders[p]) if p in folders else p for p in order.split(":"))
+        for name in ("tool", "dangling", "absent"):
+            assert host_which(path)(name) == shutil.which(name, path=path), (order, name)

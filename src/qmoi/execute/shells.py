@@ -9,6 +9,7 @@ https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-synt
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -236,9 +237,28 @@ def host_which(path: str | None = None) -> Which:
     """A ``which`` that searches ``path`` (e.g. with GITHUB_PATH entries prepended)."""
 
     def locate(name: str) -> str | None:
-        return shutil.which(name, path=path)
+        if path is None or os.path.dirname(name):
+            return shutil.which(name, path=path)
+        return _which_on(path, name)
 
     return locate
+
+
+def _which_on(path: str, name: str) -> str | None:
+    """``shutil.which(name, path=path)`` for a bare name on POSIX in one ``access`` call per
+    folder (``which`` stats each candidate first, then asks ``access`` and stats the hit
+    again): the runner looks the shell up on every step (WhichUtil.cs)."""
+    if not path:
+        return None
+    seen: set[str] = set()
+    for folder in path.split(os.pathsep):
+        if folder in seen:
+            continue
+        seen.add(folder)
+        candidate = os.path.join(folder, name)
+        if os.access(candidate, os.F_OK | os.X_OK) and not os.path.isdir(candidate):
+            return candidate
+    return None
 
 
 def _default_shell(os_name: RunnerOS, locate: Which, on_host: bool) -> ShellCommand:
