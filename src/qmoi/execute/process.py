@@ -27,6 +27,7 @@ from qmoi.runners.base import CancelToken
 Stop = Literal["timeout", "cancelled"]
 _BREAK = re.compile(r"\r\n|\r|\n")
 _QUIET = 0.05  # after the shell exits, read what its children still write for this long
+_POLL = 0.01  # while output flows, ask whether the shell has exited this often
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,11 @@ def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
     stopped: Stop | None = None
     eof = False
     exited_at: float | None = None
+    # Whether the process has exited matters only while its output goes on (a background
+    # child holding the pipe): asked when the output pauses or every _POLL seconds, a
+    # short step ends at the end of its output without a wait call before it.
+    polled = time.monotonic()
+    ready: list[int] = [fd]
     while not eof:
         if stopped is None:
             if token.cancelled:
@@ -161,8 +167,10 @@ def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
                 stopped = "timeout"
             if stopped is not None:
                 threading.Thread(target=_stop, args=(proc, grace), daemon=True).start()
-        if exited_at is None and proc.poll() is not None:
-            exited_at = time.monotonic()
+        if exited_at is None and (not ready or time.monotonic() - polled >= _POLL):
+            polled = time.monotonic()
+            if proc.poll() is not None:
+                exited_at = polled
         if exited_at is not None and time.monotonic() - exited_at > _QUIET:
             break
         ready, _, _ = select.select([fd], [], [], _QUIET if exited_at else 0.1)

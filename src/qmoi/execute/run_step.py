@@ -55,7 +55,7 @@ class RunStep(BaseKind):
         timeout = minutes_to_seconds(run.render(step.timeout_minutes) or None,
                                      "timeout-minutes", run.source, step.timeout_minutes)
         path = job.folders.temp / shell.script_name(os.urandom(16).hex())
-        path.write_text(fix_up_script(shell.shell, script, os_name="Linux"), encoding="utf-8")
+        _write_script(str(path), fix_up_script(shell.shell, script, os_name="Linux"))
         # The script stays until the job's temp folder goes: a background process the
         # step started may still be reading it (bash reads scripts as it runs them).
         done = run.io.run(shell.argv(str(path)), env=env, cwd=cwd, timeout=timeout)
@@ -75,6 +75,18 @@ class RunStep(BaseKind):
         workspace = run.job.folders.workspace
         given = run.render(_default(run, "working_directory"))
         return str(Path(workspace, given)) if given else str(workspace)
+
+
+def _write_script(path: str, text: str) -> None:
+    """A new file holding ``text`` (UTF-8): open, write and close, where a text file object
+    also made an fstat, an ioctl and two lseeks."""
+    data = memoryview(text.encode("utf-8"))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        os.close(fd)
 
 
 def _exit_code(code: int) -> int:
