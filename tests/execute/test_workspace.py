@@ -147,3 +147,28 @@ def test_a_crashed_runs_records_are_pruned(tmp_path: Path) -> None:
     workspace.prepare_template(repo, other, sha)
     discard_run(repo, other)
     assert len(_worktrees(repo)) == 1
+
+
+def test_a_small_tree_is_copied_whole_with_a_record_of_its_own(tmp_path: Path) -> None:
+    repo, _ = _repo(tmp_path, {"a.txt": "a\n", "d/e/deep.txt": "deep\n", "target": "t\n"})
+    (repo / "link").symlink_to("target")
+    os.chmod(repo / "d" / "e" / "deep.txt", 0o755)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "tree")
+    sha = git(repo, "rev-parse", "HEAD")
+    source = template(repo, tmp_path / "ws", sha)
+    assert source.entries <= workspace._SMALL_TREE
+    copy = workspace.clone(source, tmp_path / "ws" / "ws-small")
+    assert (copy / "d" / "e" / "deep.txt").read_text() == "deep\n"
+    assert os.access(copy / "d" / "e" / "deep.txt", os.X_OK)
+    assert not os.access(copy / "a.txt", os.X_OK)
+    assert os.readlink(copy / "link") == "target"
+    assert (copy / "a.txt").stat().st_ino != (source.path / "a.txt").stat().st_ino
+    record = repo / ".git" / "worktrees" / "ws-small"
+    assert sorted(p.name for p in record.iterdir()) == ["HEAD", "commondir", "gitdir", "index"]
+    assert (record / "gitdir").read_text() == f"{copy / '.git'}\n"
+    assert git(copy, "status", "--porcelain") == ""
+    (copy / "a.txt").write_text("b\n")
+    git(copy, "commit", "-qam", "moved")  # the reflog starts with the job's first commit
+    assert "moved" in git(copy, "reflog")
+    assert (source.path / "a.txt").read_text() == "a\n"

@@ -137,12 +137,50 @@ def _make_template(repository: Path, path: Path, sha: str) -> None:
     os.replace(temp, marker)
 
 
+def _copy_file(source: str, dest: str, mode: int, size: int) -> None:
+    """A new file with ``source``'s bytes, created with its permission bits (under the
+    umask, as git's checkout creates files); times are the copy's own, as after a fresh
+    checkout. copy_file_range clones extents where the filesystem can."""
+    fin = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fout = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode & 0o7777)
+        try:
+            left = size
+            while left > 0:
+                try:
+                    done = os.copy_file_range(fin, fout, left)
+                except OSError:  # across filesystems on old kernels, or not supported
+                    done = os.write(fout, os.read(fin, min(left, 1 << 20)))
+                if done == 0:  # the file shrank meanwhile
+                    break
+                left -= done
+        finally:
+            os.close(fout)
+    finally:
+        os.close(fin)
+
+
+def _copy_tree(source: str, dest: str, skip: frozenset[str] = frozenset()) -> None:
+    """A real copy of a small tree, ``skip`` left out at its top: one system call per
+    entry where it can. shutil.copytree also copied times, flags and extended attributes
+    and checked each name twice (4.7 ms of CPU for a 3-entry checkout and its record)."""
+    os.mkdir(dest)
+    with os.scandir(source) as entries:
+        found = [entry for entry in entries if entry.name not in skip]
+    for entry in found:
+        target = os.path.join(dest, entry.name)
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry.path), target)
+        elif entry.is_dir():
+            _copy_tree(entry.path, target)
+        else:
+            info = entry.stat()
+            _copy_file(entry.path, target, info.st_mode, info.st_size)
+
+
 def _copy_files(source: Template, dest: Path) -> None:
     if source.entries <= _SMALL_TREE:
-        def skip(folder: str, names: list[str]) -> list[str]:
-            return [".git"] if folder == str(source.path) else []
-
-        shutil.copytree(source.path, dest, symlinks=True, ignore=skip)
+        _copy_tree(str(source.path), str(dest), frozenset((".git",)))
         return
     dest.mkdir(parents=True)
     names = [entry.name for entry in os.scandir(source.path) if entry.name != ".git"]
@@ -157,6 +195,16 @@ def _copy_files(source: Template, dest: Path) -> None:
                              f"{done.stderr.strip()}")
 
 
+# Not copied from the template's record: ``gitdir`` names the template (each copy writes
+# its own), ``locked`` is the template's, ``ORIG_HEAD`` is left by the reset inside
+# ``git worktree add`` (a fresh clone has none) and ``logs/`` holds the reflog entry of
+# that checkout (git starts the reflog with the job's first move of HEAD,
+# https://git-scm.com/docs/git-config#Documentation/git-config.txt-corelogAllRefUpdates).
+# Creating a file or folder is what a copy costs (0.3-0.6 ms of CPU each on the ext4 this
+# was measured on): three fewer per job.
+_RECORD_SKIP = frozenset(("gitdir", "locked", "ORIG_HEAD", "logs"))
+
+
 def clone(source: Template, path: Path) -> Path:
     """A private workspace at ``path``: the template's files and a worktree record of its
     own (a copy of the template's without its ``gitdir``, which names the new ``.git``)."""
@@ -165,15 +213,22 @@ def clone(source: Template, path: Path) -> Path:
         worktrees = source.admin.parent
         # Staged beside worktrees/ (git reads every entry inside it), then renamed in.
         staging = worktrees.parent / f".qmoi-new-{path.name}"
-        shutil.copytree(source.admin, staging, ignore=lambda folder, names: [
-            n for n in names if n in ("gitdir", "locked") and folder == str(source.admin)])
-        (staging / "gitdir").write_text(f"{path / '.git'}\n", encoding="utf-8")
+        _copy_tree(str(source.admin), str(staging), _RECORD_SKIP)
+        _write_new(staging / "gitdir", f"{path / '.git'}\n")
         admin = worktrees / path.name
         os.rename(staging, admin)
-        (path / ".git").write_text(f"gitdir: {admin}\n", encoding="utf-8")
+        _write_new(path / ".git", f"gitdir: {admin}\n")
     except OSError as error:
         raise WorkspaceError(f"cannot prepare the job's workspace: {error}") from None
     return path
+
+
+def _write_new(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        os.write(fd, text.encode("utf-8"))
+    finally:
+        os.close(fd)
 
 
 def remove(path: Path, admin: Path | None) -> None:
