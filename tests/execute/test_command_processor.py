@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qmoi.execute.command_processor import (
     DEPRECATED_COMMAND,
@@ -24,6 +26,7 @@ from qmoi.execute.command_processor import (
     unsecure_opt_ins,
     validate_lines_and_columns,
 )
+from qmoi.execute.commands import REGISTERED_COMMANDS, parse_command
 
 
 def run(line: str, **options: object) -> LineResult:
@@ -220,3 +223,18 @@ def test_a_failing_command_is_echoed_before_its_errors() -> None:
     assert result.effects[0] == LogLine("::echo::bad")
     assert result.effects[1] == Annotation(
         "error", "Unable to process command '::echo::bad' successfully.")
+
+
+
+_PIECES = [" ", "\t", ":", "#", "[", "]", "=", ",", "%", "a", "\u00a0", "add-mask",
+           "warning", "stop-commands", "tok"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=20).map("".join),
+       st.sampled_from(["", "tok", "::", "##["]))
+def test_a_line_without_either_command_form_is_never_a_command(line: str, token: str) -> None:
+    names = set(REGISTERED_COMMANDS) | ({token} if token else set())
+    if parse_command(line, names) is not None:
+        assert "::" in line or "##[" in line
+    else:
+        assert not CommandProcessor().process(line).is_command

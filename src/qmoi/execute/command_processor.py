@@ -138,6 +138,9 @@ class LineResult:
     failed: bool = False
 
 
+_PLAIN = LineResult(False)
+
+
 class _CommandError(Exception):
     """A command extension threw: the step fails with this message."""
 
@@ -161,6 +164,8 @@ class CommandProcessor:
 
     def process(self, line: str) -> LineResult:
         """Handle one output line (stdout or stderr, without its newline)."""
+        if "::" not in line and "##[" not in line:
+            return _PLAIN  # no command form can match (commands.parse_command): most lines
         registered = set(REGISTERED_COMMANDS)
         if self.stop_token is not None:
             registered.add(self.stop_token)
