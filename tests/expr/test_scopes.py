@@ -125,3 +125,20 @@ def test_action_inputs_and_steps() -> None:
     assert _type(scopes.step(1), "inputs.name") == (STRING, [])
     assert _type(scopes.step(1), "inputs.undeclared") == (STRING, [])
     assert _type(scopes.step(1), "steps.a.outputs.x") == (STRING, [])
+
+
+def test_step_scopes_are_shared_between_steps_that_see_the_same_steps() -> None:
+    root = _root("on: push\njobs:\n  setup:\n    steps:\n      - id: one\n      - run: b\n"
+                 "      - run: b2\n      - id: two\n      - id: three\n      - run: e\n")
+    scopes = WorkflowScopes(root)
+    setup = _key(root, "setup")
+    seen = [scopes.job(setup, index) for index in range(6)]
+    # Steps 1 and 2 (no id, after "one") see the same; 3 and 4 each have their own id.
+    assert seen[1] is seen[2]
+    assert len({id(scope) for scope in seen}) == 5
+    for index, scope in enumerate([*seen, scopes.job(setup, None)]):
+        fresh = WorkflowScopes(root).job(setup, index if index < 6 else None)
+        assert scope == fresh  # the same contexts and notes as one built for that step alone
+    assert scopes.job(setup, 3) is not scopes.job(setup, 5)
+    assert "steps.three" in scopes.job(setup, 3).notes
+    assert "steps.two" not in scopes.job(setup, 5).notes

@@ -11,6 +11,7 @@ is not needed).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -86,6 +87,10 @@ def _step_ids(steps: Node | None) -> tuple[tuple[int, str, int], ...]:
     return tuple(found)
 
 
+def _index(step_id: tuple[int, str, int]) -> int:
+    return step_id[0]
+
+
 def _steps_scope(ids: tuple[tuple[int, str, int], ...], seen: int | None
                  ) -> tuple[ObjectType, dict[str, str]]:
     if seen is None:
@@ -125,6 +130,7 @@ class WorkflowScopes:
         self.jobs = {key.value.lower(): _job_info(key, node) for key, node in
                      (jobs.pairs if jobs else ()) if isinstance(node, Mapping)}
         self._cache: dict[int, tuple[dict[str, Type], dict[str, str]]] = {}
+        self._steps: dict[tuple[int, int, bool], Scope] = {}
 
     def top(self) -> Scope:
         return Scope(self.base)
@@ -141,9 +147,21 @@ class WorkflowScopes:
         info = self.jobs.get(key.value.lower())
         if info is None:
             return Scope(self.base)
-        contexts, notes = self._job_contexts(info)
-        steps, step_notes = _steps_scope(info.step_ids, steps_seen)
-        return Scope({**contexts, "steps": steps}, None, {**notes, **step_notes})
+        # A step sees what every step between two steps with an id sees, so the scope is
+        # built once per job and such stretch (the checker never changes a scope).
+        ids = info.step_ids
+        if steps_seen is None:
+            state: tuple[int, int, bool] = (id(info), -1, False)
+        else:
+            before = bisect.bisect_left(ids, steps_seen, key=_index)
+            state = (id(info), before, before < len(ids) and ids[before][0] == steps_seen)
+        scope = self._steps.get(state)
+        if scope is None:
+            contexts, notes = self._job_contexts(info)
+            steps, step_notes = _steps_scope(ids, steps_seen)
+            scope = Scope({**contexts, "steps": steps}, None, {**notes, **step_notes})
+            self._steps[state] = scope
+        return scope
 
     def _job_contexts(self, info: _Job) -> tuple[dict[str, Type], dict[str, str]]:
         cached = self._cache.get(id(info))
