@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qmoi.expr import ExpressionError, parse_template
 from qmoi.expr.yamlspan import offset_table, value_offset_to_source, value_span_to_source
@@ -114,3 +116,56 @@ def test_span_mapping_covers_the_full_range() -> None:
     assert value_span_to_source(found["k"], source, Span(0, 5)) == Span(4, 10)
     assert value_span_to_source(found["k"], source, Span(2, 2)) == Span(6, 6)
     assert value_offset_to_source(found["k"], source, 5) >= 10
+
+
+def _from_table(scalar: Scalar, source: SourceFile, span: Span) -> Span:
+    """value_span_to_source as the offset table alone gives it (no verbatim shortcut)."""
+    table = offset_table(scalar, source)
+    last = len(table) - 1
+    start = table[max(0, min(span.start, last))]
+    if span.end <= span.start:
+        return Span(start, start)
+    return Span(start, max(start, table[max(0, min(span.end - 1, last))] + 1))
+
+
+_VALUES = st.text(alphabet=st.sampled_from(list("ab ${}'\"\\#:é-")), min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_VALUES, st.sampled_from(["plain", "'", '"', "&a ", "!!str "]),
+       st.integers(-2, 14), st.integers(-2, 14))
+def test_verbatim_values_map_as_the_offset_table_does(value: str, how: str, a: int,
+                                                      b: int) -> None:
+    """Values written character for character skip the table: same spans either way."""
+    import yaml
+
+    if how == "plain":
+        written = value
+    elif how in ("'", '"'):
+        written = yaml.safe_dump(value, default_style=how, width=1000).split("\n...")[0]
+        written = written.rstrip("\n")
+    else:
+        written = how + yaml.safe_dump(value, width=1000).split("\n...")[0].rstrip("\n")
+    text = f"k: {written}\n"
+    result = parse_yaml(SourceFile("w.yml", text))
+    if result.root is None or not hasattr(result.root, "pairs"):
+        return
+    scalar = result.root.pairs[0][1]  # type: ignore[union-attr]
+    if not isinstance(scalar, Scalar) or not scalar.value:
+        return
+    source = SourceFile("w.yml", text)
+    span = Span(max(0, min(a, b)), max(0, a, b))
+    assert value_span_to_source(scalar, source, span) == _from_table(scalar, source, span)
+    assert value_offset_to_source(scalar, source, a) == offset_table(scalar, source)[
+        max(0, min(a, len(scalar.value)))]
+
+
+def test_verbatim_shortcut_is_taken_only_for_unchanged_text() -> None:
+    from qmoi.expr.yamlspan import _verbatim
+
+    source, found = scalars("a: x ${{ y }}\nb: 'it''s'\nc: \"t\\tx\"\nd: &n v\ne: '${{ z }}'\n")
+    assert _verbatim(found["a"], source.text) == 3
+    assert _verbatim(found["b"], source.text) is None
+    assert _verbatim(found["c"], source.text) is None
+    assert _verbatim(found["d"], source.text) is None
+    assert _verbatim(found["e"], source.text) == source.text.index("${{ z")
