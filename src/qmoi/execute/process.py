@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import os
 import re
 import select
@@ -142,13 +143,19 @@ def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
                 groups: ProcessGroups | None = None) -> Completed:
     """Run ``argv`` with stdout and stderr merged (the order the log shows), calling
     ``on_line`` for each line; stop it on ``timeout`` seconds or when ``token`` is set."""
-    proc = subprocess.Popen(list(argv), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    # The pipe is made here and read with os.read: subprocess.PIPE would wrap its end in a
+    # buffered file object (an fstat, an ioctl and an lseek) that nothing here reads.
+    fd, write_end = os.pipe()
+    try:
+        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=_devnull(), stdout=write_end,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    except BaseException:
+        os.close(fd)
+        raise
+    finally:
+        os.close(write_end)
     if groups is not None:
         groups.add(proc.pid)
-    assert proc.stdout is not None
-    fd = proc.stdout.fileno()
     splitter = LineSplitter()
     deadline = None if timeout is None else time.monotonic() + timeout
     stopped: Stop | None = None
@@ -182,11 +189,15 @@ def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
     for line in splitter.close():
         on_line(line)
     code = proc.wait()
-    if eof:
-        proc.stdout.close()
-    elif groups is not None:
-        groups.drain(os.dup(fd))
-        proc.stdout.close()
+    if not eof and groups is not None:
+        groups.drain(fd)  # a background child still writes: read on, close at the end
     else:
-        proc.stdout.close()
+        os.close(fd)
     return Completed(code, stopped)
+
+
+@functools.cache
+def _devnull() -> int:
+    """A descriptor of the null device for every step's stdin (subprocess.DEVNULL opens
+    and closes one per process started); close-on-exec, the child gets a copy as fd 0."""
+    return os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
