@@ -172,3 +172,74 @@ def test_a_small_tree_is_copied_whole_with_a_record_of_its_own(tmp_path: Path) -
     git(copy, "commit", "-qam", "moved")  # the reflog starts with the job's first commit
     assert "moved" in git(copy, "reflog")
     assert (source.path / "a.txt").read_text() == "a\n"
+
+
+def _snapshot(root: Path) -> dict[str, tuple[str, int, str]]:
+    found: dict[str, tuple[str, int, str]] = {}
+    for path in sorted(root.rglob("*")):
+        name = str(path.relative_to(root))
+        if name == ".git":
+            continue
+        if path.is_symlink():
+            found[name] = ("link", 0, os.readlink(path))
+        elif path.is_dir():
+            found[name] = ("dir", path.stat().st_mode & 0o7777, "")
+        else:
+            found[name] = ("file", path.stat().st_mode & 0o7777, path.read_text())
+    return found
+
+
+def test_a_used_workspace_is_made_a_fresh_copy_again(tmp_path: Path) -> None:
+    repo, _ = _repo(tmp_path, {"a.txt": "a\n", "d/b.sh": "echo b\n", "t": "t\n"})
+    (repo / "link").symlink_to("t")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "tree")
+    sha = git(repo, "rev-parse", "HEAD")
+    source = template(repo, tmp_path / "ws", sha)
+    fresh = _snapshot(workspace.clone(source, tmp_path / "ws" / "ws-fresh"))
+    used = workspace.clone(source, tmp_path / "ws" / "ws-used")
+    (used / "a.txt").write_text("changed and longer\n")
+    git(used, "commit", "-qam", "in the job")
+    (used / "new").mkdir()
+    (used / "new" / "x").write_text("x")
+    (used / "d" / "b.sh").unlink()
+    (used / "d" / "b.sh").mkdir()  # a file became a folder
+    os.chmod(used / "t", 0o700)
+    (used / "link").unlink()
+    (used / "link").symlink_to("a.txt")
+    admin = repo / ".git" / "worktrees" / "ws-used"
+    assert workspace.reset(source, used, admin)
+    assert _snapshot(used) == fresh
+    assert git(used, "rev-parse", "HEAD") == sha
+    assert git(used, "status", "--porcelain") == ""
+    assert sorted(p.name for p in admin.iterdir()) == ["HEAD", "commondir", "gitdir", "index"]
+    assert len(_worktrees(repo)) == 4
+
+
+def test_a_workspace_with_a_file_linked_elsewhere_is_not_reset(tmp_path: Path) -> None:
+    repo, sha = _repo(tmp_path)
+    source = template(repo, tmp_path / "ws", sha)
+    used = workspace.clone(source, tmp_path / "ws" / "ws-used")
+    os.link(used / "a.txt", tmp_path / "kept")
+    (used / "a.txt").write_text("the job's\n")
+    assert not workspace.reset(source, used, repo / ".git" / "worktrees" / "ws-used")
+    assert (tmp_path / "kept").read_text() == "the job's\n"  # never rewritten through
+
+
+def test_the_pool_hands_a_released_workspace_out_again_fresh(tmp_path: Path) -> None:
+    repo, sha = _repo(tmp_path)
+    pool = WorkspacePool(repo, tmp_path / "run" / "workspaces")
+    first = pool.acquire(sha)
+    (first / "a.txt").write_text("dirty\n")
+    (first / "junk").write_text("junk\n")
+    pool.release(first)
+    pool._remover.submit(lambda: None).result()  # the reset has run
+    again = pool.acquire(sha)
+    assert again == first
+    assert (again / "a.txt").read_text() == "a\n" and not (again / "junk").exists()
+    assert git(again, "status", "--porcelain") == ""
+    pool.release(again)
+    pool.close()
+    assert not again.exists()
+    discard_run(repo, tmp_path / "run")
+    assert len(_worktrees(repo)) == 1

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoi.errors import QmoiError
+from qmoi.execute.treecopy import NotRestorable, copy_tree, restore, rewrite, write_new
 
 # Concurrent `git worktree add`/`prune` race on .git/worktrees ("failed to read
 # .git/worktrees/<x>/commondir"), so they run one at a time — also across processes (the
@@ -137,50 +138,9 @@ def _make_template(repository: Path, path: Path, sha: str) -> None:
     os.replace(temp, marker)
 
 
-def _copy_file(source: str, dest: str, mode: int, size: int) -> None:
-    """A new file with ``source``'s bytes, created with its permission bits (under the
-    umask, as git's checkout creates files); times are the copy's own, as after a fresh
-    checkout. copy_file_range clones extents where the filesystem can."""
-    fin = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        fout = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode & 0o7777)
-        try:
-            left = size
-            while left > 0:
-                try:
-                    done = os.copy_file_range(fin, fout, left)
-                except OSError:  # across filesystems on old kernels, or not supported
-                    done = os.write(fout, os.read(fin, min(left, 1 << 20)))
-                if done == 0:  # the file shrank meanwhile
-                    break
-                left -= done
-        finally:
-            os.close(fout)
-    finally:
-        os.close(fin)
-
-
-def _copy_tree(source: str, dest: str, skip: frozenset[str] = frozenset()) -> None:
-    """A real copy of a small tree, ``skip`` left out at its top: one system call per
-    entry where it can. shutil.copytree also copied times, flags and extended attributes
-    and checked each name twice (4.7 ms of CPU for a 3-entry checkout and its record)."""
-    os.mkdir(dest)
-    with os.scandir(source) as entries:
-        found = [entry for entry in entries if entry.name not in skip]
-    for entry in found:
-        target = os.path.join(dest, entry.name)
-        if entry.is_symlink():
-            os.symlink(os.readlink(entry.path), target)
-        elif entry.is_dir():
-            _copy_tree(entry.path, target)
-        else:
-            info = entry.stat()
-            _copy_file(entry.path, target, info.st_mode, info.st_size)
-
-
 def _copy_files(source: Template, dest: Path) -> None:
     if source.entries <= _SMALL_TREE:
-        _copy_tree(str(source.path), str(dest), frozenset((".git",)))
+        copy_tree(str(source.path), str(dest), _TOP_SKIP)
         return
     dest.mkdir(parents=True)
     names = [entry.name for entry in os.scandir(source.path) if entry.name != ".git"]
@@ -203,6 +163,8 @@ def _copy_files(source: Template, dest: Path) -> None:
 # Creating a file or folder is what a copy costs (0.3-0.6 ms of CPU each on the ext4 this
 # was measured on): three fewer per job.
 _RECORD_SKIP = frozenset(("gitdir", "locked", "ORIG_HEAD", "logs"))
+_GITDIR = frozenset(("gitdir",))
+_TOP_SKIP = frozenset((".git",))
 
 
 def clone(source: Template, path: Path) -> Path:
@@ -213,22 +175,36 @@ def clone(source: Template, path: Path) -> Path:
         worktrees = source.admin.parent
         # Staged beside worktrees/ (git reads every entry inside it), then renamed in.
         staging = worktrees.parent / f".qmoi-new-{path.name}"
-        _copy_tree(str(source.admin), str(staging), _RECORD_SKIP)
-        _write_new(staging / "gitdir", f"{path / '.git'}\n")
+        copy_tree(str(source.admin), str(staging), _RECORD_SKIP)
+        write_new(str(staging / "gitdir"), f"{path / '.git'}\n")
         admin = worktrees / path.name
         os.rename(staging, admin)
-        _write_new(path / ".git", f"gitdir: {admin}\n")
+        write_new(str(path / ".git"), f"gitdir: {admin}\n")
     except OSError as error:
         raise WorkspaceError(f"cannot prepare the job's workspace: {error}") from None
     return path
 
 
-def _write_new(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+def reset(source: Template, path: Path, admin: Path) -> bool:
+    """Make a finished job's workspace and record what :func:`clone` would make now, in
+    place (no file or folder created unless the job deleted it); False when it could not,
+    and then the caller deletes them."""
+    staging = admin.parent.parent / f".qmoi-new-{path.name}"
     try:
-        os.write(fd, text.encode("utf-8"))
-    finally:
-        os.close(fd)
+        # Out of worktrees/ while it is rewritten: git reads every record in there.
+        os.rename(admin, staging)
+    except OSError:
+        return False
+    try:
+        restore(str(source.admin), str(staging), _RECORD_SKIP, _GITDIR)
+        rewrite(str(staging / "gitdir"), f"{path / '.git'}\n")
+        restore(str(source.path), str(path), _TOP_SKIP, _TOP_SKIP)
+        rewrite(str(path / ".git"), f"gitdir: {admin}\n")
+        os.rename(staging, admin)
+    except (OSError, NotRestorable):
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+    return True
 
 
 def remove(path: Path, admin: Path | None) -> None:
@@ -244,21 +220,24 @@ def remove(path: Path, admin: Path | None) -> None:
 
 class WorkspacePool:
     """Workspaces of the run's commits: copies of the run's template, made ahead of need
-    (``reserve``) on a background thread, and deleted on another after use."""
+    (``reserve``) on a background thread; after use each is made a fresh copy again in
+    place (:func:`reset`) on another, for the next job of the same commit, or deleted."""
 
     def __init__(self, repository: Path, folder: Path) -> None:
         self.repository, self.folder = repository, folder
         self._adder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qmoi-workspace")
         self._remover = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qmoi-rmtree")
         self._spares: dict[str, list[Future[Path]]] = {}
-        self._admins: dict[Path, Path] = {}
+        self._reset: dict[str, list[Path]] = {}  # used ones made fresh again, by commit
+        self._made: dict[Path, tuple[str, Template]] = {}
+        self._closing = False
         self._lock = threading.Lock()
 
     def _make(self, sha: str) -> Path:
         source = template(self.repository, self.folder, sha)
         path = clone(source, self.folder / f"ws-{os.urandom(6).hex()}")
         with self._lock:
-            self._admins[path] = source.admin.parent / path.name
+            self._made[path] = (sha, source)
         return path
 
     def reserve(self, sha: str, count: int) -> None:
@@ -270,22 +249,38 @@ class WorkspacePool:
 
     def acquire(self, sha: str) -> Path:
         with self._lock:
+            ready = self._reset.get(sha)
+            if ready:
+                return ready.pop()
             spares = self._spares.get(sha)
             chosen = spares.pop(0) if spares else None
         return self._make(sha) if chosen is None else chosen.result()
 
     def release(self, path: Path) -> None:
+        self._remover.submit(self._recycle, path)
+
+    def _recycle(self, path: Path) -> None:
         with self._lock:
-            admin = self._admins.pop(path, None)
-        self._remover.submit(remove, path, admin)
+            sha, source = self._made.get(path, ("", None))
+        admin = None if source is None else source.admin.parent / path.name
+        if (source is not None and admin is not None and not self._closing
+                and source.entries <= _SMALL_TREE and reset(source, path, admin)):
+            with self._lock:
+                if not self._closing:
+                    self._reset.setdefault(sha, []).append(path)
+                    return
+        with self._lock:
+            self._made.pop(path, None)
+        remove(path, admin)
 
     def discard(self, folder: Path) -> None:
         """Delete ``folder`` on the removal thread (a finished job's temp folder)."""
         self._remover.submit(shutil.rmtree, folder, ignore_errors=True)
 
     def close(self) -> None:
-        """Wait for the background work and delete the unused spares."""
+        """Wait for the background work and delete the unused spares and reset copies."""
         with self._lock:
+            self._closing = True
             spares = [f for pending in self._spares.values() for f in pending]
             self._spares.clear()
         for future in spares:
@@ -293,6 +288,13 @@ class WorkspacePool:
                 self.release(future.result())
         self._adder.shutdown(wait=True)
         self._remover.shutdown(wait=True)
+        with self._lock:
+            left = [path for paths in self._reset.values() for path in paths]
+            self._reset.clear()
+            made = dict(self._made)
+        for path in left:
+            source = made[path][1]
+            remove(path, source.admin.parent / path.name)
         # Records of workspaces deleted without this pool (a crashed job's) are pruned by
         # discard_run at the end of the run.
 
