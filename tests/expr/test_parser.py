@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qmoi.expr import ExpressionError, parse_expression
 from qmoi.expr import ast as a
@@ -171,3 +173,27 @@ def test_redundant_parentheses_do_not_count_but_absurd_nesting_is_refused() -> N
         parse_expression("(" * 5000 + "a" + ")" * 5000)
     with pytest.raises(ExpressionError):
         parse_expression("!" * 5000 + "a")
+
+
+_NAME = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,5}", fullmatch=True) | st.sampled_from(
+    ["true", "null", "NaN", "Infinity", "false", "github", "a-b"])
+_GAP = st.sampled_from(["", " ", "\t", "  "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NAME, min_size=1, max_size=30), _GAP, _GAP, st.integers(0, 50))
+def test_property_paths_parse_as_the_token_parser_does(names: list[str], lead: str,
+                                                       trail: str, offset: int) -> None:
+    """Dotted paths skip the lexer: the tree (or the error) must be the same, spans
+    included (trees compare without their spans, so their reprs are compared)."""
+    from qmoi.expr.parser import _parse, _parse_tokens
+
+    text = lead + ".".join(names) + trail
+
+    def outcome(parse):  # type: ignore[no-untyped-def]
+        try:
+            return repr(parse(text, offset))
+        except ExpressionError as error:
+            return (error.message, error.span)
+
+    assert outcome(_parse) == outcome(_parse_tokens)

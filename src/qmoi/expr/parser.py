@@ -6,11 +6,12 @@ Limits are GitHub's (ExpressionConstants.cs): 21,000 characters and a tree depth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from qmoi.expr import ast
 from qmoi.expr.errors import ArityError, ExpressionError, UnknownFunctionError
-from qmoi.expr.lexer import Lexer, T, Token
+from qmoi.expr.lexer import _KEYWORDS, Lexer, T, Token
 from qmoi.source import Span
 
 MAX_LENGTH = 21_000
@@ -133,6 +134,30 @@ def _parse(text: str, offset: int) -> ast.Expr:
         raise ExpressionError(
             f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}",
             Span(0, len(text)))
+    path = _PATH.match(text)
+    if path is not None and path[1] not in _KEYWORDS and text.count(".") < MAX_DEPTH // 2:
+        return _path_tree(path, offset)
+    return _parse_tokens(text, offset)
+
+
+# ``github.event.issue.title``: over half the distinct expressions of real workflows are a
+# context and property names, which the lexer and the nine levels of the descent would
+# only turn into the same Context and Index nodes (short: no depth limit can apply).
+_PATH = re.compile(r"[ \t]*+([A-Za-z_][A-Za-z0-9_-]*+)((?:\.[A-Za-z_][A-Za-z0-9_-]*+)++)[ \t]*+\Z")
+
+
+def _path_tree(path: re.Match[str], offset: int) -> ast.Expr:
+    start, at = path.span(1)
+    node: ast.Expr = ast.Context(path[1], Span(start + offset, at + offset))
+    for name in path[2].split(".")[1:]:
+        at += 1
+        key = ast.String(name, Span(at + offset, at + len(name) + offset))
+        node = ast.Index(node, key, Span(node.span.start, key.span.end))
+        at += len(name)
+    return node
+
+
+def _parse_tokens(text: str, offset: int) -> ast.Expr:
     lexer = Lexer(text)
     tokens = lexer.tokens()
     if not tokens:
