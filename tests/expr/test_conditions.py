@@ -23,7 +23,10 @@ def test_constant_conditions(text: str, word: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["always()", "!cancelled()", "github.ref == 'x'",
-                                  "hashFiles('x') != ''", "success() && true"])
+                                  "hashFiles('x') != ''", "success() && true",
+                                  "true && (1 == 1 || contains(fromJSON('[1]'), env.X))",
+                                  "format('{0}', fromJSON('{}')[github.ref]) == 'a'",
+                                  "!(1 == 2) && !FAILURE()"])
 def test_conditions_that_depend_on_the_run(text: str) -> None:
     assert constant_condition(parse_expression(text), "step") is None
 

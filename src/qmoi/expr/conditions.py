@@ -26,11 +26,8 @@ _RUNTIME = frozenset(("success", "failure", "cancelled", "always", "hashfiles"))
 def constant_condition(tree: ast.Expr, what: str) -> str | None:
     """A message when the condition reads no context and calls no status function, so it
     always gives the same answer; None otherwise."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Context):
-            return None
-        if isinstance(node, ast.Call) and node.name.lower() in _RUNTIME:
-            return None
+    if _reads_the_run(tree):
+        return None
     try:
         value = evaluate(tree, {})
     except ExpressionError:
@@ -39,6 +36,20 @@ def constant_condition(tree: ast.Expr, what: str) -> str | None:
         return (f"this if: is always true, so it only keeps the implicit success() check; "
                 f"remove it (the {what} runs when earlier ones succeeded)")
     return f"this if: is always false, so the {what} never runs"
+
+
+def _reads_the_run(tree: ast.Expr) -> bool:
+    """Whether a context or a runtime call occurs anywhere in the tree. Stops at the first
+    one: nearly every condition reads a context, often in its first branch."""
+    stack: list[ast.Expr | ast.Star] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Context):
+            return True
+        if isinstance(node, ast.Call) and node.name.lower() in _RUNTIME:
+            return True
+        stack.extend(ast.children(node))
+    return False
 
 
 def if_text_fix(scalar: Scalar, template: Template, source: SourceFile) -> Fix | None:
