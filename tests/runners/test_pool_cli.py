@@ -50,7 +50,14 @@ def test_a_second_process_sees_the_workers_and_ctrl_c_drains_them(tmp_path: Path
     try:
         runs = repo / ".qmoi" / "runs"
         _wait(lambda: any(runs.glob("*/started")) if runs.exists() else False)
-        busy = [w for w in _runners(repo) if w["state"] == "busy"]
+        # The board is published at most every tick: the job may be in its step first.
+        busy: list[dict[str, object]] = []
+
+        def found_busy() -> bool:
+            busy[:] = [w for w in _runners(repo) if w["state"] == "busy"]
+            return bool(busy)
+
+        _wait(found_busy, timeout=10.0)
         assert len(busy) == 1
         worker = busy[0]
         assert worker["pool"] == "local" and isinstance(worker["pid"], int)
