@@ -243,3 +243,32 @@ def test_the_pool_hands_a_released_workspace_out_again_fresh(tmp_path: Path) -> 
     assert not again.exists()
     discard_run(repo, tmp_path / "run")
     assert len(_worktrees(repo)) == 1
+
+
+def test_a_finished_jobs_temp_folder_is_emptied_for_the_next_job(tmp_path: Path) -> None:
+    repo, sha = _repo(tmp_path)
+    pool = WorkspacePool(repo, tmp_path / "run" / "workspaces")
+    tools = tmp_path / "tools"
+    first = workspace.prepare(pool, tmp_path / "run" / "jobs" / "a", sha, tools)
+    assert first.file_commands.is_dir() and not list(first.file_commands.iterdir())
+    (first.temp / "script.sh").write_text("x")
+    (first.temp / "sub").mkdir()
+    (first.temp / "sub" / "f").write_text("y")
+    (first.file_commands / "set_env_1").write_text("A=1\n")
+    inode = first.temp.stat().st_ino
+    workspace.release(pool, first)
+    pool._remover.submit(lambda: None).result()
+    assert not first.temp.exists()
+    second = workspace.prepare(pool, tmp_path / "run" / "jobs" / "b", sha, tools)
+    assert second.temp.stat().st_ino == inode  # the same folder, moved
+    assert [p.name for p in second.temp.iterdir()] == ["_runner_file_commands"]
+    assert not list(second.file_commands.iterdir())
+    os.chmod(second.temp, 0o700)  # changed by the job: not handed on
+    workspace.release(pool, second)
+    pool._remover.submit(lambda: None).result()
+    third = workspace.prepare(pool, tmp_path / "run" / "jobs" / "c", sha, tools)
+    assert third.temp.stat().st_ino != inode and third.file_commands.is_dir()
+    workspace.release(pool, third)
+    pool.close()
+    assert not [p for p in (tmp_path / "run" / "workspaces").iterdir()
+                if p.name.startswith("tmp-")]

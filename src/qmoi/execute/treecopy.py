@@ -14,8 +14,27 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 _NO_SKIP: frozenset[str] = frozenset()
+
+
+def _umask() -> int:
+    """The process's umask, read from /proc where it can be (os.umask can only read it by
+    setting it, which races with files other threads create meanwhile)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()
 
 
 class NotRestorable(Exception):
@@ -164,3 +183,14 @@ def _delete(entry: os.DirEntry[str]) -> None:
         shutil.rmtree(entry.path)  # raises on what it cannot delete
     else:
         os.unlink(entry.path)
+
+
+def empty(folder: Path, keep: str = "") -> None:
+    """Delete what is inside ``folder`` but ``keep``; raises on what it cannot delete."""
+    with os.scandir(folder) as entries:
+        found = [entry for entry in entries if entry.name != keep]
+    for entry in found:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)

@@ -36,7 +36,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoi.errors import QmoiError
-from qmoi.execute.treecopy import NotRestorable, copy_tree, restore, rewrite, write_new
+from qmoi.execute.treecopy import (
+    UMASK,
+    NotRestorable,
+    copy_tree,
+    empty,
+    restore,
+    rewrite,
+    write_new,
+)
 
 # Concurrent `git worktree add`/`prune` race on .git/worktrees ("failed to read
 # .git/worktrees/<x>/commondir"), so they run one at a time — also across processes (the
@@ -46,6 +54,7 @@ _GIT_LOCK = threading.Lock()
 # 5 files 0.5 ms in Python; 320 files 57 ms in Python, 27 ms with cp).
 _SMALL_TREE = 150
 _FOLDER = "workspaces"
+_FILE_COMMANDS = "_runner_file_commands"
 
 
 @contextlib.contextmanager
@@ -76,7 +85,7 @@ class JobFolders:
 
     @property
     def file_commands(self) -> Path:
-        return self.temp / "_runner_file_commands"
+        return self.temp / _FILE_COMMANDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +239,7 @@ class WorkspacePool:
         self._spares: dict[str, list[Future[Path]]] = {}
         self._reset: dict[str, list[Path]] = {}  # used ones made fresh again, by commit
         self._made: dict[Path, tuple[str, Template]] = {}
+        self._temps: list[Path] = []  # emptied temp folders of finished jobs
         self._closing = False
         self._lock = threading.Lock()
 
@@ -274,8 +284,44 @@ class WorkspacePool:
         remove(path, admin)
 
     def discard(self, folder: Path) -> None:
-        """Delete ``folder`` on the removal thread (a finished job's temp folder)."""
-        self._remover.submit(shutil.rmtree, folder, ignore_errors=True)
+        """Empty a finished job's temp folder on the removal thread and keep it, with its
+        empty ``_runner_file_commands``, for the next job (two folders fewer to create a
+        job); GitHub's runner too empties one temp folder between jobs: "This directory
+        is emptied at the beginning and end of each job"
+        (https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables)."""
+        self._remover.submit(self._keep_temp, folder)
+
+    def _keep_temp(self, folder: Path) -> None:
+        kept = self.folder / f"tmp-{os.urandom(6).hex()}"
+        try:
+            if self._closing or os.listxattr(folder, follow_symlinks=False):
+                raise NotRestorable(str(folder))
+            empty(folder, _FILE_COMMANDS)
+            commands = folder / _FILE_COMMANDS
+            if commands.is_symlink() or not commands.is_dir() or os.listxattr(commands):
+                raise NotRestorable(str(commands))
+            empty(commands)
+            if os.lstat(folder).st_mode & 0o7777 != 0o777 & ~UMASK or \
+                    os.lstat(commands).st_mode & 0o7777 != 0o777 & ~UMASK:
+                raise NotRestorable(str(folder))  # a job changed its mode: a new one
+            os.rename(folder, kept)
+        except (OSError, NotRestorable):
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        with self._lock:
+            self._temps.append(kept)
+
+    def temp_folder(self, path: Path) -> None:
+        """Make the job's temp folder at ``path``: an emptied one kept from an earlier job
+        moved there, else a new one."""
+        with self._lock:
+            kept = self._temps.pop() if self._temps else None
+        if kept is not None:
+            with contextlib.suppress(OSError):
+                os.rename(kept, path)
+                return
+            shutil.rmtree(kept, ignore_errors=True)
+        (path / _FILE_COMMANDS).mkdir(parents=True, exist_ok=True)
 
     def close(self) -> None:
         """Wait for the background work and delete the unused spares and reset copies."""
@@ -295,6 +341,9 @@ class WorkspacePool:
         for path in left:
             source = made[path][1]
             remove(path, source.admin.parent / path.name)
+        for folder in self._temps:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._temps.clear()
         # Records of workspaces deleted without this pool (a crashed job's) are pruned by
         # discard_run at the end of the run.
 
@@ -363,7 +412,8 @@ def prepare(pool: WorkspacePool, job_dir: Path, sha: str, tool_cache: Path) -> J
     """Create the job's folders, with a workspace holding the repository at ``sha``."""
     workspace = pool.acquire(sha)
     folders = JobFolders(job_dir, workspace, job_dir / "temp", tool_cache, pool.repository)
-    folders.file_commands.mkdir(parents=True, exist_ok=True)
+    job_dir.mkdir(parents=True, exist_ok=True)
+    pool.temp_folder(folders.temp)
     tool_cache.mkdir(parents=True, exist_ok=True)
     return folders
 
