@@ -116,8 +116,8 @@ def restore(source: str, dest: str, skip: frozenset[str] = _NO_SKIP,
     ``keep`` left alone in ``dest``). Raises ``NotRestorable`` or ``OSError`` when it
     cannot; ``dest`` is then half restored and must be deleted."""
     info = os.lstat(dest)
-    if os.listxattr(dest, follow_symlinks=False):
-        raise NotRestorable(dest)
+    if info.st_uid != os.geteuid() or os.listxattr(dest, follow_symlinks=False):
+        raise NotRestorable(dest)  # a fresh copy is ours and has no attributes
     wanted = os.lstat(source).st_mode & 0o7777
     if info.st_mode & 0o7777 != wanted:
         os.chmod(dest, wanted)
@@ -158,7 +158,7 @@ def _restore_file(model: os.DirEntry[str], target: str, exists: bool) -> None:
     fd = os.open(target, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
         now = os.fstat(fd)
-        if now.st_nlink != 1 or os.listxattr(fd):
+        if now.st_nlink != 1 or now.st_uid != os.geteuid() or os.listxattr(fd):
             raise NotRestorable(target)
         os.ftruncate(fd, 0)  # only now: a file linked elsewhere is never cut through
         if now.st_mode & 0o7777 != info.st_mode & 0o7777:
