@@ -1,5 +1,5 @@
-"""Entry point. ``--version`` answers before anything heavy is imported, and ``run``
-starts without Typer."""
+"""Entry point. ``--version`` answers before anything heavy is imported, and ``run`` and
+``lint`` start without Typer."""
 
 from __future__ import annotations
 
@@ -13,6 +13,13 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"qmoi {__version__}\n")
         return 0
+    if args[:1] == ["lint"]:
+        # qmoi lint starts without Typer too (see qmoi.cli.lint).
+        from qmoi.cli.lint import main as lint_main
+
+        code = lint_main(args[1:])
+        if code is not None:
+            return code
     if args[:1] == ["run"]:
         # qmoi run starts without Typer (see qmoi.cli.run); None: Typer must read the args.
         from qmoi.cli.run import main as run_main

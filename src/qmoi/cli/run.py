@@ -1,7 +1,7 @@
 """``qmoi run``: run workflows locally on the host, with act's options where they fit.
 
 ``qmoi run`` starts without Typer (``main``, called by ``qmoi.cli.main``): its options are
-read by ``argparse`` and Typer (and click, and what they import) load only for
+read by a small parser and Typer (and click, and what they import) load only for
 ``--help``, an option the fast parser does not know, or a usage error, so a run's start-up
 stays short. The Typer command ``run`` is built when ``qmoi.cli.app`` asks for it.
 """

@@ -147,8 +147,11 @@ class _SreProxy:
         return self._sre.compile(*args)
 
 
-def cache_path() -> Path:
-    name = f"qmoi-start-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
+def cache_path(command: str = "run") -> Path:
+    """One file per command: each keeps only what it used, so two commands sharing a
+    file would keep dropping each other's entries and rewriting it."""
+    suffix = "" if command == "run" else f"-{command}"
+    name = f"qmoi-start{suffix}-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
     if sys.pycache_prefix:
         return Path(sys.pycache_prefix) / name
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -200,6 +203,10 @@ def _install_re(cache: StartCache) -> None:
     _originals.update(compile=original, sre=sre)
     compiler._sre = _SreProxy(sre, cache)
     compiler.compile = cache.compiler(original, sre, debug)
+
+
+def installed() -> bool:
+    return _installed is not None
 
 
 def uninstall() -> None:
