@@ -18,6 +18,7 @@ from qmoi.cli import runner as runner_cmd
 from qmoi.cli import runners as runners_cmd
 from qmoi.cli import runs as runs_cmd
 from qmoi.cli import verified as verified_cmd
+from qmoi.cli.guard import crash
 from qmoi.errors import QmoiError
 
 app = typer.Typer(
@@ -74,16 +75,5 @@ def run(args: list[str]) -> int:
         if callable(show) and isinstance(code, int):
             show()
             return code
-        return _crash(error)
+        return crash(error)
     return int(result) if isinstance(result, int) else 0
-
-
-def _crash(error: BaseException) -> int:
-    import tempfile
-    import traceback
-
-    with tempfile.NamedTemporaryFile("w", prefix="qmoi-crash-", suffix=".log",
-                                     delete=False) as log:
-        traceback.print_exception(error, file=log)
-    sys.stderr.write(f"qmoi: internal error: {error!r} (details in {log.name})\n")
-    return 3

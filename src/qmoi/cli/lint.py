@@ -15,8 +15,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qmoi.errors import QmoiError
-
 if TYPE_CHECKING:
     from qmoi.lint import FileReport
     from qmoi.shellcheck import Shellcheck
@@ -197,15 +195,6 @@ def main(argv: list[str]) -> int | None:
     options = parse_fast(argv)
     if options is None:
         return None
-    try:
-        return lint_paths(**options)
-    except QmoiError as error:
-        sys.stderr.write(f"qmoi: {error}\n")
-        return error.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("qmoi: interrupted\n")
-        return 130
-    except Exception as error:  # no traceback reaches a user
-        from qmoi.cli.app import _crash
+    from qmoi.cli.guard import guarded
 
-        return _crash(error)
+    return guarded(lambda: lint_paths(**options))

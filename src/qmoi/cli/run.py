@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from qmoi.errors import QmoiError, UsageError
+from qmoi.errors import UsageError
 
 if TYPE_CHECKING:
     from qmoi.events import Event
@@ -163,18 +163,10 @@ def main(argv: list[str]) -> int | None:
     # 759 M -> 746 M instructions with 100 000).
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, *thresholds[1:])
-    try:
-        return run_workflows(**options)
-    except QmoiError as error:
-        sys.stderr.write(f"qmoi: {error}\n")
-        return error.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("qmoi: interrupted\n")
-        return 130
-    except Exception as error:  # no traceback reaches a user
-        from qmoi.cli.app import _crash
+    from qmoi.cli.guard import guarded
 
-        return _crash(error)
+    try:
+        return guarded(lambda: run_workflows(**options))
     finally:
         gc.set_threshold(*thresholds)
         classes.save()
