@@ -91,6 +91,22 @@ def test_a_damaged_cache_is_a_miss(tmp_path: Path) -> None:
         classcache.uninstall()
 
 
+def test_a_truncated_cache_is_a_miss(tmp_path: Path) -> None:
+    # The file is decoded from its bytes at once: a short read (a writer replaced by a
+    # crash, a full disk) must still be a miss, not an error.
+    import marshal
+
+    path = tmp_path / "classes.marshal"
+    whole = marshal.dumps({"classes": {"x = 1\n": compile("x = 1\n", "<string>", "exec")},
+                           "patterns": {}})
+    path.write_bytes(whole[: len(whole) // 2])
+    installed = classcache.install(path)
+    try:
+        assert installed.codes == {} and installed.patterns == {}
+    finally:
+        classcache.uninstall()
+
+
 def test_the_cache_is_named_for_the_interpreter(monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path) -> None:
     monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
