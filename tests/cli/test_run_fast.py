@@ -106,3 +106,41 @@ def test_the_fast_parser_takes_argparse_forms_and_leaves_the_rest_to_typer() -> 
     for argv in (["-W"], ["-W", "--json"], ["--json=1"], ["-lW", "x"], ["--runners"],
                  ["--max-parallel", "many"], ["--workflow", "x"]):
         assert run_cmd.parse_fast(argv) is None, argv
+
+
+def test_the_collector_is_paused_for_the_start_up_only(tmp_path: Path) -> None:
+    # main stops the collector while the run's modules load; the jobs run with it back on
+    # and the caller gets it as it was, whether the run ran, only planned or was refused.
+    repo = make_repo(tmp_path / "r", {"ci.yml": """
+        on: push
+        jobs:
+          j:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo hi
+        """})
+    code = (
+        "import gc, sys\n"
+        "import qmoi.execute.session as session\n"
+        "from qmoi.cli import run\n"
+        "from qmoi.cli.main import main\n"
+        "original, seen = session.run_locally, []\n"
+        "def spy(*args, **kwargs):\n"
+        "    seen.append(gc.isenabled())\n"
+        "    return original(*args, **kwargs)\n"
+        "session.run_locally = spy\n"
+        "before = gc.get_threshold()\n"
+        "planned = run.run_workflows\n"
+        "during = []\n"
+        "def plan_spy(**options):\n"
+        "    during.append(gc.isenabled())\n"
+        "    return planned(**options)\n"
+        "run.run_workflows = plan_spy\n"
+        "codes = [main(args) for args in (['run', '--json'], ['run', '--dry-run'],\n"
+        "                                  ['run', '--max-parallel', '0'])]\n"
+        "print(during, seen, gc.isenabled(), gc.get_threshold() == before, codes,\n"
+        "      file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
+                          text=True, check=False, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == (
+        "[False, False, False] [True] True True [0, 0, 2]"), done.stderr

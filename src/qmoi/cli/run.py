@@ -155,25 +155,40 @@ def main(argv: list[str]) -> int | None:
     options = parse_fast(argv)
     if options is None:
         return None
+    # A run's start-up allocates mostly module objects that live until it exits: a
+    # collection before the jobs start only walks them again. No collection until then
+    # (``_run`` resumes them); after, the young generation at 100 000 allocations, not 700
+    # (c-10-job-chain: 759 M -> 746 M instructions).
+    global _gc_paused
+    thresholds, enabled = gc.get_threshold(), gc.isenabled()
+    gc.disable()
+    _gc_paused = enabled
+    gc.set_threshold(100_000, *thresholds[1:])
     from qmoi.cli.startcache import install
 
     classes = install()  # before the run's ~180 dataclasses are defined
-    # A run allocates mostly module objects that live until it exits: collecting the
-    # young generation every 700 allocations only walks them again (c-10-job-chain:
-    # 759 M -> 746 M instructions with 100 000).
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, *thresholds[1:])
     from qmoi.cli.guard import guarded
 
     try:
         return guarded(lambda: run_workflows(**options))
     finally:
         gc.set_threshold(*thresholds)
+        _resume_gc()
         classes.save()
         # The process is about to exit: objects moved to the permanent generation are not
         # traversed by the interpreter's final collections (~20-40 ms for a run's modules
         # and objects). Harmless for an in-process caller: they only stay uncollected.
         gc.freeze()
+
+
+_gc_paused = False  # main stopped the collector for the start-up; _run resumes it
+
+
+def _resume_gc() -> None:
+    global _gc_paused
+    if _gc_paused:
+        gc.enable()
+        _gc_paused = False
 
 
 def run_workflows(
@@ -287,6 +302,7 @@ def _run(plan: Plan, loaded: Any, root: Path, run_dir: Path, home: Path, checkou
         # A narrow plan runs on threads here (qmoi.execute.session.uses_pool).
         runners = "local" if pool_wanted(plan) else "inline"
     if runners == "local":
+        _resume_gc()  # before the fork: the server would inherit a stopped collector
         # QCity's fork server imports the host executor in a process of its own while this
         # one goes on (qmoi.runners.pool.forkserver).
         from qmoi.runners.pool.forkserver import warm_up
@@ -297,6 +313,7 @@ def _run(plan: Plan, loaded: Any, root: Path, run_dir: Path, home: Path, checkou
     out = sys.stderr if as_json else sys.stdout
     journal = _journal(home, plan, loaded, options, max_parallel)
     view = _view(out, plan)
+    _resume_gc()  # the start-up's imports are done; the jobs' garbage is collected
     try:
         spec = LocalRun(plan, loaded, options, max_parallel, journal=journal,
                         ray=runners if runners.startswith("ray") else None,
