@@ -70,3 +70,45 @@ def test_a_query_started_early_gives_the_same_head_and_reaps_its_processes(
     unused = plan_git.HeadQuery(repo)
     unused.close()  # a caller that stopped before asking
     assert all(p is None or p.returncode is not None for p in unused._started)
+
+
+def _changes_both_ways(repo: Path) -> tuple[str, ...] | None:
+    """What the query read along (None: it could not tell), after checking that a push
+    event synthesised with it lists what asking git afterwards lists."""
+    from qmoi.plan.event import synthesise_event
+
+    head = plan_git.HeadQuery(repo, changes=True).result()
+    assert head is not None
+    expected = plan_git.changed_files(repo, head.parent, head.commit.sha)
+    assert expected is not None
+    if head.changed is not None:
+        assert list(head.changed) == expected
+    fast = synthesise_event(repo, "push", query=plan_git.HeadQuery(repo, changes=True))
+    slow = synthesise_event(repo, "push", query=plan_git.HeadQuery(repo))
+    assert fast.changed_files == slow.changed_files == tuple(expected)
+    return head.changed
+
+
+def test_a_push_reads_its_changed_files_along_the_head(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"ci.yml": JOB}, {"a.txt": "a", "d/b.txt": "b"})
+    assert _changes_both_ways(repo) == (".github/workflows/ci.yml", "a.txt", "d/b.txt")
+    (repo / "a.txt").write_text("changed")
+    git(repo, "mv", "d/b.txt", "moved.txt")  # a rename is a deletion and an addition
+    commit(repo, "second")
+    assert _changes_both_ways(repo) == ("a.txt", "d/b.txt", "moved.txt")
+    commit(repo, "empty")  # diff-tree says nothing at all: asked again afterwards
+    assert _changes_both_ways(repo) is None
+    git(repo, "checkout", "-q", "-b", "side", "HEAD~1")
+    (repo / "side.txt").write_text("s")
+    commit(repo, "side")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "--no-edit", "side")
+    assert _changes_both_ways(repo) is None  # a merge: asked again afterwards
+
+
+def test_changes_of_another_commit_are_dropped() -> None:
+    sha = "a" * 40
+    assert plan_git._changed(f"{sha}\x00x\x00", sha, "") == ("x",)
+    assert plan_git._changed(f"{'b' * 40}\x00x\x00", sha, "") is None  # HEAD moved
+    assert plan_git._changed(f"{sha}\x00x\x00", sha, f"{'c' * 40} {'d' * 40}") is None
+    assert plan_git._changed(None, sha, "") is None

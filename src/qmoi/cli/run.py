@@ -218,7 +218,7 @@ def run_workflows(
     from qmoi.plan.git import HeadQuery
 
     # git answers about HEAD on other cores while the model and the executor are imported
-    query = HeadQuery(root)
+    query = HeadQuery(root, changes=event == "push" and event_path is None)
     try:
         return _plan_and_run(root, cwd, query, event=event, workflows=workflows, jobs=jobs,
                              matrix=matrix, event_path=event_path, inputs=inputs,

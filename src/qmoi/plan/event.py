@@ -154,7 +154,9 @@ def _push(repo: _Repo) -> EventInfo:
         "pusher": {"name": repo.actor, "email": head.author_email},
         "organization": {"login": owner},
     }
-    changed = git.changed_files(repo.root, before, repo.sha)
+    known = repo.head.changed if repo.head is not None else None
+    changed = list(known) if known is not None else git.changed_files(repo.root, before,
+                                                                      repo.sha)
     return EventInfo("push", payload, repo.ref, repo.sha, repo.full_name, repo.actor,
                      changed_files=None if changed is None else tuple(changed), commit_count=1)
 

@@ -80,6 +80,9 @@ class Head:
     default_branch: str | None
     origin_url: str | None
     user_name: str | None
+    # The files the commit changed against its first parent (every file of a root
+    # commit), when asked for and git could tell in the same breath; else None.
+    changed: tuple[str, ...] | None = None
 
 
 _WHERE = ("rev-parse", "--is-inside-work-tree", "--git-common-dir", "--symbolic-full-name",
@@ -87,16 +90,23 @@ _WHERE = ("rev-parse", "--is-inside-work-tree", "--git-common-dir", "--symbolic-
 _SHOW = ("show", "-s", "--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00%B", "HEAD")
 _CONFIG = ("config", "-z", "--get-regexp",
            r"^(user\.name|remote\.origin\.url|url\..*\.insteadof)$")
+# A push's changed files (``changed_files(root, parent, HEAD)``), asked along the rest: the
+# plumbing command is not swayed by log.* or diff.* settings, and it names the commit first,
+# so an answer about another commit (HEAD moved in between) is told apart and dropped.
+_CHANGED = ("diff-tree", "-r", "-z", "--name-only", "--no-renames", "--root", "HEAD")
 
 
 class HeadQuery:
-    """``read_head``'s three git questions, started at once: they run side by side, and
+    """``read_head``'s three git questions (four with ``changes``), started at once: they run side by side, and
     beside whatever the caller does until it asks for ``result`` (``qmoi run`` starts
     them before importing the workflow model and the executor)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, changes: bool = False) -> None:
+        """``changes``: also ask which files HEAD changed (``Head.changed``), which a
+        push event needs (a fourth process instead of one started after the others)."""
         self.root = root
-        self._started = [_start(root, args) for args in (_WHERE, _SHOW, _CONFIG)]
+        questions = (_WHERE, _SHOW, _CONFIG, _CHANGED) if changes else (_WHERE, _SHOW, _CONFIG)
+        self._started = [_start(root, args) for args in questions]
         self._answers: list[str | None] | None = None
 
     def close(self) -> None:
@@ -108,7 +118,7 @@ class HeadQuery:
         """The answer of ``read_head`` (waits for the three processes)."""
         self.close()
         assert self._answers is not None
-        where, text, config = self._answers
+        where, text, config = self._answers[:3]
         lines = (where or "").split("\n")
         if len(lines) != 3 or lines[0] != "true" or not text:
             return None
@@ -121,7 +131,18 @@ class HeadQuery:
                     parents.split(" ")[0] if parents else ZERO_SHA, ref,
                     _origin_head(self.root, common),
                     None if origin is None else rewrite_url(origin[0], settings),
-                    names[-1] if names else None)  # git config: the last value wins
+                    names[-1] if names else None,  # git config: the last value wins
+                    _changed(self._answers[3], full, parents)
+                    if len(self._answers) > 3 else None)
+
+
+def _changed(out: str | None, sha: str, parents: str) -> tuple[str, ...] | None:
+    if out is None or " " in parents:
+        return None  # git failed, or a merge (diff-tree compares it with no parent)
+    names = out.split("\x00")
+    if names[0] != sha:
+        return None  # another commit, or no line at all (a commit that changes nothing)
+    return tuple(name for name in names[1:] if name)
 
 
 def _start(root: Path, args: tuple[str, ...]) -> subprocess.Popen[str] | None:
