@@ -97,9 +97,9 @@ _CHANGED = ("diff-tree", "-r", "-z", "--name-only", "--no-renames", "--root", "H
 
 
 class HeadQuery:
-    """``read_head``'s three git questions (four with ``changes``), started at once: they run side by side, and
-    beside whatever the caller does until it asks for ``result`` (``qmoi run`` starts
-    them before importing the workflow model and the executor)."""
+    """``read_head``'s three git questions (four with ``changes``), started at once: they
+    run side by side, and beside whatever the caller does until it asks for ``result``
+    (``qmoi run`` starts them before importing the workflow model and the executor)."""
 
     def __init__(self, root: Path, changes: bool = False) -> None:
         """``changes``: also ask which files HEAD changed (``Head.changed``), which a
