@@ -115,3 +115,11 @@ def test_another_hosts_run_is_interrupted_only_after_a_long_silence(
                           heartbeat=now - 5)
     assert recover_runs(store, now) == [quiet]
     assert _results(store, recent)[0] is None
+
+
+def test_the_host_name_is_the_one_the_network_stack_reports() -> None:
+    # Read from os.uname (no socket import): another host's reader compares it with
+    # what socket.gethostname() gave when the run was recorded.
+    import socket
+
+    assert hostname() == socket.gethostname()
