@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from collections.abc import Callable
 from typing import Protocol
 
+from qmoi.errors import QmoiError
+from qmoi.events import Event, JobFinished
 from qmoi.schedule.protocol import Emit, JobRequest
 
 
@@ -42,3 +46,32 @@ def default_capacity(cpus: int | None = None) -> int:
     machine busy without the thrashing unlimited parallelism would cause."""
     count = cpus if cpus is not None else (os.cpu_count() or 1)
     return max(4, min(64, 4 * count))
+
+
+def run_to_one_end(key: str, token: CancelToken, emit: Emit,
+                   body: Callable[[Emit], None]) -> None:
+    """Run a job's ``body`` (given the emit to use) so that exactly one ``JobFinished``
+    for ``key`` reaches ``emit``, whatever happens: a second one is dropped, an error
+    becomes a failure (a user error with its message), and a body that ends without one
+    gets one. Every runner (threads, pool workers, Ray tasks) runs its jobs through this."""
+    finished = False
+
+    def forward(event: Event) -> None:
+        nonlocal finished
+        if isinstance(event, JobFinished) and event.key == key:
+            if finished:
+                return
+            finished = True
+        emit(event)
+
+    try:
+        body(forward)
+    except QmoiError as error:
+        forward(JobFinished(key, "failure", {}, time.time(), str(error)))
+    except Exception as error:  # the runner must always end the job it was given
+        forward(JobFinished(key, "failure", {}, time.time(),
+                            f"internal error while running the job: {error!r}"))
+    finally:
+        if not finished:
+            forward(JobFinished(key, "cancelled" if token.cancelled else "failure", {},
+                                time.time(), "the job ended without a result"))

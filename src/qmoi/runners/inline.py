@@ -7,11 +7,9 @@ scheduler noticing.
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
-from qmoi.events import Event, JobFinished
-from qmoi.runners.base import CancelToken, JobExecutor, default_capacity
+from qmoi.runners.base import CancelToken, JobExecutor, default_capacity, run_to_one_end
 from qmoi.schedule.protocol import Emit, JobRequest
 
 
@@ -46,24 +44,9 @@ class InlineRunner:
         self._pool.shutdown(wait=True)
 
     def _run(self, request: JobRequest, emit: Emit, token: CancelToken) -> None:
-        finished = False
-
-        def forward(event: Event) -> None:
-            nonlocal finished
-            if isinstance(event, JobFinished) and event.key == request.key:
-                if finished:
-                    return
-                finished = True
-            emit(event)
-
         try:
-            self._executor.run_job(request, forward, token)
-        except Exception as error:  # the runner must always end the job it was given
-            forward(JobFinished(request.key, "failure", {}, time.time(),
-                                f"internal error while running the job: {error!r}"))
+            run_to_one_end(request.key, token, emit,
+                           lambda forward: self._executor.run_job(request, forward, token))
         finally:
-            if not finished:
-                forward(JobFinished(request.key, "cancelled" if token.cancelled else "failure",
-                                    {}, time.time(), "the job ended without a result"))
             with self._lock:
                 self._tokens.pop(request.key, None)

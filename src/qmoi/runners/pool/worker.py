@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from qmoi.events import Event, JobFinished
-from qmoi.runners.base import CancelToken, JobExecutor
+from qmoi.events import Event
+from qmoi.runners.base import CancelToken, JobExecutor, run_to_one_end
 from qmoi.runners.pool.wire import Channel
 from qmoi.schedule.protocol import JobRequest
 
@@ -91,24 +91,8 @@ class _Meter:
 def run_guarded(executor: JobExecutor, request: JobRequest, emit: Callable[[Event], None],
                 token: CancelToken) -> None:
     """Run the job so that exactly one ``JobFinished`` is emitted, whatever happens."""
-    finished = False
-
-    def forward(event: Event) -> None:
-        nonlocal finished
-        if isinstance(event, JobFinished) and event.key == request.key:
-            if finished:
-                return
-            finished = True
-        emit(event)
-
-    try:
-        executor.run_job(request, forward, token)
-    except Exception as error:  # the job must end however the executor fails
-        forward(JobFinished(request.key, "failure", {}, time.time(),
-                            f"internal error while running the job: {error!r}"))
-    if not finished:
-        forward(JobFinished(request.key, "cancelled" if token.cancelled else "failure", {},
-                            time.time(), "the job ended without a result"))
+    run_to_one_end(request.key, token, emit,
+                   lambda forward: executor.run_job(request, forward, token))
 
 
 def _run(executor: JobExecutor, channel: Channel, request: JobRequest, job: _Job,

@@ -19,9 +19,8 @@ from typing import Any
 
 import ray
 
-from qmoi.errors import QmoiError
 from qmoi.events import Event, JobFinished, JobStarted
-from qmoi.runners.base import CancelToken, JobExecutor
+from qmoi.runners.base import CancelToken, JobExecutor, run_to_one_end
 from qmoi.runners.ray.folders import node_run_dir
 from qmoi.runners.ray.gitsource import fetch_commit, process_repository
 from qmoi.runners.ray.hub import CANCEL, RUN, STALE
@@ -161,33 +160,21 @@ def run_attempt(spec: AttemptSpec, hub: Any, factory: ExecutorFactory) -> str:
 
 def _run(spec: AttemptSpec, request: JobRequest, streamer: Streamer, token: CancelToken,
          factory: ExecutorFactory) -> None:
-    finished = False
     node = str(ray.get_runtime_context().get_node_id())
 
-    def forward(event: Event) -> None:
-        nonlocal finished
+    def stamped(event: Event) -> None:
+        # Events of this attempt carry its number (and where it ran) to the coordinator.
         if isinstance(event, JobStarted) and event.key == request.key:
             event = replace(event, attempt=spec.attempt, runner=f"ray:{node}")
         elif isinstance(event, JobFinished) and event.key == request.key:
-            if finished:
-                return
-            finished = True
             event = replace(event, attempt=spec.attempt)
         streamer.emit(event)
 
-    workdir = node_workdir(spec.workdir)
-    try:
-        local = _node_request(spec, request, workdir)
+    def body(forward: Callable[[Event], None]) -> None:
+        local = _node_request(spec, request, node_workdir(spec.workdir))
         _executor(factory, request.run_id).run_job(local, forward, token)
-    except QmoiError as error:
-        forward(JobFinished(request.key, "failure", {}, time.time(), str(error)))
-    except Exception as error:  # the job must end with a result whatever happened
-        forward(JobFinished(request.key, "failure", {}, time.time(),
-                            f"internal error while running the job: {error!r}"))
-    finally:
-        if not finished:
-            forward(JobFinished(request.key, "cancelled" if token.cancelled else "failure",
-                                {}, time.time(), "the job ended without a result"))
+
+    run_to_one_end(request.key, token, stamped, body)
 
 
 def clean_run(workdir: str | None, run_id: str) -> None:
