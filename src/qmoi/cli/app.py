@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from qmoi.cli import actions as actions_cmd
@@ -18,7 +16,7 @@ from qmoi.cli import runner as runner_cmd
 from qmoi.cli import runners as runners_cmd
 from qmoi.cli import runs as runs_cmd
 from qmoi.cli import verified as verified_cmd
-from qmoi.cli.guard import crash
+from qmoi.cli.guard import guarded
 from qmoi.errors import QmoiError
 
 app = typer.Typer(
@@ -56,24 +54,25 @@ def _root(
 
 def run(args: list[str]) -> int:
     """Run the app; map user-facing errors to exit 2, Ctrl-C to 130, crashes to 3."""
+    return guarded(lambda: _invoke(args))
+
+
+def _invoke(args: list[str]) -> int:
+    """Typer's own outcomes as exit codes; everything else is left to ``guarded``."""
     try:
         result = app(args=args, prog_name="qmoi", standalone_mode=False)
-    except QmoiError as error:
-        sys.stderr.write(f"qmoi: {error}\n")
-        return error.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("qmoi: interrupted\n")
-        return 130
     except typer.Exit as done:
         return int(done.exit_code)
     except typer.Abort:
         return 130
-    except Exception as error:  # last line of defence: no traceback reaches a user
+    except QmoiError:
+        raise
+    except Exception as error:
         # Usage errors come from the click that Typer bundles (its module moved between
         # Typer releases), so recognise them by their interface, not their class.
         show, code = getattr(error, "show", None), getattr(error, "exit_code", None)
         if callable(show) and isinstance(code, int):
             show()
             return code
-        return crash(error)
+        raise
     return int(result) if isinstance(result, int) else 0
