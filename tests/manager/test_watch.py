@@ -107,3 +107,39 @@ def test_a_schedule_pass_runs_only_the_due_workflows(tmp_path: Path) -> None:
         manager.close()
     assert result.event == "schedule" and result.green
     assert [w.path for w in result.workflows] == [".github/workflows/hello.yml"]
+
+
+def test_a_commit_made_while_a_pass_runs_is_seen_afterwards(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"hello.yml": HELLO})
+    out = io.StringIO()
+    manager = Manager(ManagerOptions(repo=repo, debounce=0.05, backoff=0.0, live=False),
+                      PlainView(out), kb=MemoryKnowledgeBase())
+    passes: list[PassResult] = []
+    second, stop = threading.Event(), threading.Event()
+    path = repo / ".github/workflows/hello.yml"
+
+    def seen(result: PassResult) -> None:
+        passes.append(result)
+        if len(passes) == 2:
+            # Still inside the pass: commit exactly the tree it verified.
+            git(repo, "commit", "-q", "-am", "hello again")
+            second.set()
+
+    thread = threading.Thread(target=watch, args=(manager, stop, seen), daemon=True)
+    thread.start()
+    try:
+        deadline = time.time() + 20
+        while not passes and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the watcher is up
+        path.write_text(HELLO.replace("echo hello", "echo hello again"))
+        assert _wait(second), "the modified workflow was not picked up"
+        deadline = time.time() + 20
+        while "has the tree verified" not in out.getvalue() and time.time() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(10)
+        manager.close()
+    assert "has the tree verified" in out.getvalue()
+    assert len(passes) == 2  # the commit was noticed, and not run again

@@ -94,13 +94,16 @@ def watch(manager: Manager, stop: threading.Event | None = None,
             due = clock.due(now)
             if due:
                 last = _pass(manager, "schedule", due, on_pass)
-            moved = gitops.head(manager.root) != head
+            current = gitops.head(manager.root)
+            moved = current != head
             edited = bool(batch) and manager.detector.current() != manager.detector.seen
             if edited or (moved and not _already_verified(manager)):
                 manager.view.note("change detected" + (": HEAD moved" if moved else ""))
                 last = _pass(manager, None, None, on_pass)
             if due or batch or moved:
-                head = gitops.head(manager.root)
+                # HEAD as it was before the pass: a commit made while the pass ran is a
+                # move the next round sees (read afterwards, it would pass unnoticed).
+                head = current
                 clock.refresh(manager, now)
                 if _watch_paths(manager.root) != paths:
                     break  # a local action appeared or went: watch the new set
