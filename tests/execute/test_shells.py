@@ -237,8 +237,10 @@ def test_host_which_finds_what_shutil_which_finds(  # type: ignore[no-untyped-de
     (folders["d"] / "tool").symlink_to(folders["c"] / "tool")
     (folders["d"] / "dangling").symlink_to(tmp_path / "nowhere")
     monkeypatch.chdir(folders["c"])  # an empty PATH entry means the current folder
-    orders = ["a:b:c:d", "d:c", "a:b", "", ":", "a::b", "a:a:c", "missing:d", "b"]
+    orders = ["a:b:c:d", "d:c", "a:b", "", ":", "a::b", "a:a:c", "missing:d", "b", "c/:d",
+              "a/:d//", "/", "c:c/"]
     for order in orders:
-        path = ":".join(str(folders[p]) if p in folders else p for p in order.split(":"))
+        path = ":".join(str(folders[p.rstrip("/")]) + "/" * (len(p) - len(p.rstrip("/")))
+                        if p.rstrip("/") in folders else p for p in order.split(":"))
         for name in ("tool", "dangling", "absent"):
             assert host_which(path)(name) == shutil.which(name, path=path), (order, name)
