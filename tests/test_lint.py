@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -72,13 +75,59 @@ def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
     assert [loc.diagnostic.code for loc in report.found] == ["P100"]
 
 
-def test_balanced_groups_hold_every_file_once_with_even_bytes(tmp_path: Path) -> None:
-    from qmoi.check.base import Project
+def _slow_square(index: int) -> tuple[int, int]:
+    time.sleep(0.002)  # long enough that every process gets some of the work
+    return index * index, os.getpid()
 
-    sizes = [900, 10, 400, 400, 300, 50, 50, 700, 5, 600]
-    jobs = [lint._Job(tmp_path / f"{i}.yml", f"{i}.yml", "workflow", b"x" * n, Project())
-            for i, n in enumerate(sizes)]
-    groups = lint._balanced(jobs, 3)
-    assert sorted(i for g in groups for i in g) == list(range(len(sizes)))
-    loads = [sum(sizes[i] for i in g) for g in groups]
-    assert max(loads) - min(loads) <= max(sizes) // 2
+
+def test_shared_work_is_done_once_each_by_several_processes() -> None:
+    order = list(range(200))
+    found = lint._share(order, _slow_square, 3)
+    assert sorted(found) == order
+    assert all(found[i][0] == i * i for i in order)
+    assert len({pid for _, pid in found.values()}) == 3
+
+
+def test_more_items_than_tokens_go_in_batches() -> None:
+    order = list(range(3 * lint._MAX_TOKENS + 5))[::-1]
+    found = lint._share(order, lambda i: i + 1, 2)
+    assert found == {i: i + 1 for i in order}
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError("not picklable")
+
+
+def _fails_in_a_child(parent: int, error: BaseException) -> Callable[[int], int]:
+    def work(index: int) -> int:
+        if os.getpid() != parent:
+            raise error
+        time.sleep(0.02)  # the parent leaves work over for the child
+        return index
+    return work
+
+
+def test_a_childs_error_is_raised_in_the_parent() -> None:
+    work = _fails_in_a_child(os.getpid(), ValueError("bad file"))
+    with pytest.raises(ValueError, match="bad file"):
+        lint._share(list(range(20)), work, 2)
+
+
+def test_an_unpicklable_error_comes_back_as_its_traceback() -> None:
+    work = _fails_in_a_child(os.getpid(), _Unpicklable("odd"))
+    with pytest.raises(RuntimeError, match="_Unpicklable: odd"):
+        lint._share(list(range(20)), work, 2)
+
+
+def test_a_child_that_dies_is_an_error_not_a_hang() -> None:
+    parent = os.getpid()
+
+    def work(index: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)
+        time.sleep(0.02)
+        return index
+
+    with pytest.raises(RuntimeError, match="without its results"):
+        lint._share(list(range(20)), work, 2)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 # Only what a run answered from the result cache needs is imported here; the checker,
 # the fixer and the expression engine behind them load when a file is really checked.
@@ -20,11 +21,11 @@ from qmoi.projectfiles import CONFIG_PATH, ProjectFiles
 from qmoi.source import SourceFile
 
 if TYPE_CHECKING:
-    from qmoi.check.config import Selection
     from qmoi.check.driver import SourceKind
     from qmoi.fix import FixOutcome
     from qmoi.shellcheck import Shellcheck
 
+_T = TypeVar("_T")
 
 @dataclass(frozen=True, slots=True)
 class FileReport:
@@ -58,7 +59,7 @@ def config_target(root: Path | None, cwd: Path) -> list[Target]:
 
 
 PARALLEL_THRESHOLD = 24
-"""Below this many files a process pool costs more than it saves."""
+"""Below this many files a forked checker costs more than it saves."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,9 @@ class _Job:
     display: str
     kind: SourceKind
     data: bytes
-    project: Project
+    # None: found by the process that checks the file (only the cache and shellcheck need
+    # it beforehand), so that looking up what 500 files refer to runs in parallel too.
+    project: Project | None
 
 
 def _read(target: Target) -> tuple[bytes | None, Loaded | None]:
@@ -78,14 +81,32 @@ def _read(target: Target) -> tuple[bytes | None, Loaded | None]:
     return data, None
 
 
-def _check_job(job: _Job, selection: Selection) -> list[Diagnostic]:
-    from qmoi.check import check_source
+class _Checker:
+    """Checks jobs one at a time in whichever process runs it, keeping the files it decoded
+    (the parent reuses those for its report instead of decoding them again)."""
 
-    source, problems = decode_source(job.data, job.display)
-    if problems:
-        return list(problems)
-    # No explicit rules: the driver chooses them from the configuration and the selection.
-    return check_source(source, job.kind, None, job.project, selection=selection)
+    def __init__(self, jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
+                 ) -> None:
+        from qmoi.check.config import Selection
+
+        self.jobs = jobs
+        self.selection = Selection(select, ignore)
+        self.projects = ProjectFiles()
+        self.decoded: dict[int, SourceFile] = {}
+
+    def __call__(self, index: int) -> list[Diagnostic]:
+        from qmoi.check import check_source
+
+        job = self.jobs[index]
+        source, problems = decode_source(job.data, job.display)
+        self.decoded[index] = source
+        if problems:
+            return list(problems)
+        project = job.project
+        if project is None:
+            project = self.projects.project(job.path, source.text)
+        # No explicit rules: the driver chooses them from the configuration and selection.
+        return check_source(source, job.kind, None, project, selection=self.selection)
 
 
 # Checking allocates many short-lived containers and next to no reference cycles, so the
@@ -94,66 +115,134 @@ def _check_job(job: _Job, selection: Selection) -> list[Diagnostic]:
 _YOUNG_THRESHOLD = 10_000
 
 
-def _check_chunk(jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
-                 ) -> list[list[Diagnostic]]:
-    from qmoi.check.config import Selection
-
-    selection = Selection(select, ignore)
+def _check_all(checker: _Checker) -> list[list[Diagnostic]]:
+    jobs = checker.jobs
+    if not jobs:  # every file answered from the cache: load no checker at all
+        return []
+    workers = min(os.cpu_count() or 1, 4)
     before = gc.get_threshold()
     if 0 < before[0] < _YOUNG_THRESHOLD:  # 0: the caller turned collection off
         gc.set_threshold(_YOUNG_THRESHOLD, *before[1:])
     try:
-        return [_check_job(job, selection) for job in jobs]
+        if len(jobs) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
+            return [checker(index) for index in range(len(jobs))]
+        from qmoi.check import all_rules
+        from qmoi.check.actions_util import load_tables
+
+        # Load every rule (and the engine and tables behind them) once, here, before the
+        # checkers fork: they inherit it instead of each loading it again.
+        all_rules()
+        load_tables()
+        # Biggest first, so that the last files handed out are small and the processes
+        # end together (checking time follows the size).
+        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].data))
+        found = _share(order, checker, workers)
+        return [found[index] for index in range(len(jobs))]
     finally:
         gc.set_threshold(*before)  # a long-lived caller (the manager) keeps its own setting
 
 
-def _balanced(jobs: list[_Job], count: int) -> list[list[int]]:
-    """Job indexes in ``count`` groups of about equal work: the biggest file first, each
-    to the group with the fewest bytes so far (checking time follows the size)."""
-    groups: list[list[int]] = [[] for _ in range(count)]
-    loads = [0] * count
-    for index in sorted(range(len(jobs)), key=lambda i: -len(jobs[i].data)):
-        lightest = loads.index(min(loads))
-        groups[lightest].append(index)
-        loads[lightest] += len(jobs[index].data)
-    return groups
+_TOKEN_BYTES = 2
+_MAX_TOKENS = 1024
+"""Batches handed out through a pipe: 2 KB of tokens fit in any pipe's buffer, so all of
+them are written before the fork and nobody waits on a writer."""
 
 
-def _check_all(jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
-               ) -> list[list[Diagnostic]]:
-    if not jobs:  # every file answered from the cache: load no checker at all
-        return []
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
-        return _check_chunk(jobs, select, ignore)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def _taken(tokens: int, batches: list[list[int]]) -> Iterator[int]:
+    # A read of 2 bytes from a pipe is atomic: each batch goes to exactly one process,
+    # and a drained pipe whose write end is closed reads as b"".
+    while token := os.read(tokens, _TOKEN_BYTES):
+        yield from batches[int.from_bytes(token, "little")]
 
-    from qmoi.check import all_rules
 
-    # Load every rule (and the engine behind them) once, here, before the workers fork:
-    # they inherit it instead of each importing it again. Freezing what is loaded keeps
-    # the collector from walking (and so copying) those objects in every worker.
-    all_rules()
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    order = _balanced(jobs, workers)
-    groups = [[jobs[i] for i in group] for group in order]
-    gc.freeze()
+def _share(order: list[int], work: Callable[[int], _T], processes: int) -> dict[int, _T]:
+    """``work(i)`` for every ``i`` of ``order``, in this process and ``processes - 1``
+    forked ones. Each takes the next batch when it is done with its last one, so a slow
+    file (or a core another program is using) does not leave the other processes idle.
+    The children inherit ``work`` and its inputs and send back only their results."""
+    size = -(-len(order) // _MAX_TOKENS)
+    batches = [order[i:i + size] for i in range(0, len(order), size)]
+    tokens, writer = os.pipe()
     try:
-        # This process checks the first group itself while the others run in workers.
-        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
-            futures = [pool.submit(_check_chunk, group, select, ignore)
-                       for group in groups[1:]]
-            parts = [_check_chunk(groups[0], select, ignore), *(f.result() for f in futures)]
+        written = os.write(writer, b"".join(
+            n.to_bytes(_TOKEN_BYTES, "little") for n in range(len(batches))))
+        assert written == len(batches) * _TOKEN_BYTES
+    finally:
+        os.close(writer)
+    import signal
+
+    sys.stdout.flush()  # a child that writes (a warning, say) would repeat what is buffered
+    sys.stderr.flush()
+    # Frozen objects are not walked by the collector, so the children do not copy them.
+    gc.freeze()
+    children: list[tuple[int, int]] = []
+    try:
+        for _ in range(processes - 1):
+            children.append(_fork(tokens, batches, work))
+        found = {index: work(index) for index in _taken(tokens, batches)}
+        while children:
+            found.update(_collect(*children.pop()))
+        return found
     finally:
         gc.unfreeze()  # a long-lived caller (the manager) must get its garbage collected
-    results: list[list[Diagnostic]] = [[] for _ in jobs]
-    for group, part in zip(order, parts, strict=True):
-        for index, found in zip(group, part, strict=True):
-            results[index] = found
-    return results
+        os.close(tokens)
+        for pid, results in children:  # only when this process failed
+            os.close(results)
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+
+
+def _fork(tokens: int, batches: list[list[int]], work: Callable[[int], object]
+          ) -> tuple[int, int]:
+    """A child process working through ``tokens``; its pid and the pipe of its results."""
+    import pickle
+
+    results, writer = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(writer)
+        return pid, results
+    status = 1
+    try:  # the child: whatever happens, it ends here, never returning into the caller
+        os.close(results)
+        try:
+            payload = pickle.dumps({i: work(i) for i in _taken(tokens, batches)},
+                                   pickle.HIGHEST_PROTOCOL)
+        except BaseException as error:  # the parent raises it
+            payload = _pickled_error(error)
+        with os.fdopen(writer, "wb") as stream:
+            stream.write(payload)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _pickled_error(error: BaseException) -> bytes:
+    import pickle
+    import traceback
+
+    try:
+        return pickle.dumps(error, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # one that cannot be pickled goes as its traceback
+        text = "".join(traceback.format_exception(error))
+        return pickle.dumps(RuntimeError(f"a lint process failed:\n{text}"))
+
+
+def _collect(pid: int, results: int) -> dict[int, Any]:
+    import pickle
+
+    try:
+        with os.fdopen(results, "rb") as stream:
+            payload = stream.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if not payload:
+        raise RuntimeError(f"a lint process ended without its results (status {status})")
+    found = pickle.loads(payload)
+    if isinstance(found, BaseException):
+        raise found
+    assert isinstance(found, dict)
+    return found
 
 
 def lint_targets(
@@ -182,7 +271,7 @@ def lint_targets(
     keys: dict[int, str] = {}
     jobs: list[tuple[int, _Job]] = []
     sources: dict[int, SourceFile] = {}
-    projects = ProjectFiles()
+    projects = ProjectFiles() if cache is not None or shellcheck is not None else None
     for index, target in enumerate(targets):
         data, failed = _read(target)
         if data is None and failed is not None:
@@ -190,21 +279,29 @@ def lint_targets(
             found[index] = list(problems)
             continue
         assert data is not None
-        project = projects.project(target.path, data.decode("utf-8", "replace"))
+        project = None
+        if projects is not None:
+            project = projects.project(target.path, data.decode("utf-8", "replace"))
         job = _Job(target.path, target.display, _kind(target), data, project)
         if cache is not None:
+            assert project is not None
             keys[index] = cache.key(data + repr((project.path, project.files)).encode(), job.kind)
             hit = cache.get(keys[index], target.display)
             if hit is not None:
                 found[index] = hit
+                sources[index] = decode_source(data, target.display)[0]
         if index not in found:
             jobs.append((index, job))
-        sources[index] = decode_source(data, target.display)[0]
     if shellcheck is not None:
         jobs = _with_shellcheck(jobs, shellcheck, cache_dir)
-    for (index, _), result in zip(jobs, _check_all([j for _, j in jobs], chosen, dropped),
-                                  strict=True):
+    checker = _Checker([j for _, j in jobs], chosen, dropped)
+    for number, ((index, job), result) in enumerate(zip(jobs, _check_all(checker),
+                                                        strict=True)):
         found[index] = result
+        # The files this process checked are decoded already; the others' only now.
+        decoded = checker.decoded.get(number)
+        sources[index] = decoded if decoded is not None else decode_source(
+            job.data, job.display)[0]
         if cache is not None:
             cache.put(keys[index], result)
     if cache is not None:
@@ -229,7 +326,7 @@ def _with_shellcheck(jobs: list[tuple[int, _Job]], shellcheck: Shellcheck,
 
     scripted = [(i, j) for i, j in jobs if j.kind in ("workflow", "action")]
     projects = attach_results([(j.data, j.display, "action" if j.kind == "action" else
-                                "workflow", j.project) for _, j in scripted],
+                                "workflow", j.project or Project()) for _, j in scripted],
                               shellcheck, cache_dir)
     updated = {i: replace(j, project=p) for (i, j), p in zip(scripted, projects, strict=True)}
     return [(i, updated.get(i, j)) for i, j in jobs]

@@ -12,7 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from qmoi.check.base import Context
-from qmoi.data import ActionMajors, ActionSpec, action_majors, bundled_actions
+from qmoi.data import (
+    ActionMajors,
+    ActionSpec,
+    action_majors,
+    bundled_actions,
+    runtime_status,
+)
 from qmoi.expr import ExpressionError, ast, parse_expression, parse_template
 from qmoi.expr.yamlspan import value_span_to_source
 from qmoi.model import Action, ActionRef, Job, Step, Workflow, build_action, build_workflow
@@ -58,6 +64,14 @@ def resolve(action: ActionRef) -> ResolvedRef | None:
         return None if major is None else ResolvedRef(table, major, tag)
     major = ref_major(ref)
     return None if major is None else ResolvedRef(table, major)
+
+
+def load_tables() -> None:
+    """Read the bundled action tables now. A process that forks checkers calls this first,
+    so that they inherit the tables instead of each reading and decoding them again."""
+    bundled_actions()
+    action_majors()
+    runtime_status()
 
 
 def bundled(action: ActionRef) -> ActionSpec | None:
