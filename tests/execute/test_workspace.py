@@ -272,3 +272,34 @@ def test_a_finished_jobs_temp_folder_is_emptied_for_the_next_job(tmp_path: Path)
     pool.close()
     assert not [p for p in (tmp_path / "run" / "workspaces").iterdir()
                 if p.name.startswith("tmp-")]
+
+
+def test_a_job_renews_a_released_workspace_the_removal_thread_has_not_reached(
+        tmp_path: Path) -> None:
+    repo, sha = _repo(tmp_path)
+    pool = WorkspacePool(repo, tmp_path / "run" / "workspaces")
+    tools = tmp_path / "tools"
+    first = workspace.prepare(pool, tmp_path / "run" / "jobs" / "a", sha, tools)
+    (first.workspace / "a.txt").write_text("dirty\n")
+    (first.temp / "script.sh").write_text("x")
+    (first.file_commands / "set_env_1").write_text("A=1\n")
+    inode = first.temp.stat().st_ino
+    busy = threading.Event()
+    pool._remover.submit(busy.wait)  # the removal thread is behind
+    workspace.release(pool, first)
+    second = workspace.prepare(pool, tmp_path / "run" / "jobs" / "b", sha, tools)
+    assert second.workspace == first.workspace  # renewed, not a new copy
+    assert (second.workspace / "a.txt").read_text() == "a\n"
+    assert git(second.workspace, "status", "--porcelain") == ""
+    assert second.temp.stat().st_ino == inode and not first.temp.exists()
+    assert [p.name for p in second.temp.iterdir()] == ["_runner_file_commands"]
+    assert not list(second.file_commands.iterdir())
+    busy.set()
+    pool._remover.submit(lambda: None).result()  # the queued renewals find nothing to do
+    assert (second.workspace / "a.txt").read_text() == "a\n" and second.temp.is_dir()
+    assert len(list((tmp_path / "run" / "workspaces").glob("ws-*"))) == 1
+    workspace.release(pool, second)
+    pool.close()
+    discard_run(repo, tmp_path / "run")
+    assert len(_worktrees(repo)) == 1
+    assert not list((tmp_path / "run" / "workspaces").glob("*"))

@@ -240,6 +240,11 @@ class WorkspacePool:
         self._reset: dict[str, list[Path]] = {}  # used ones made fresh again, by commit
         self._made: dict[Path, tuple[str, Template]] = {}
         self._temps: list[Path] = []  # emptied temp folders of finished jobs
+        # Released but not renewed yet (workspace: its commit). Under a burst the one
+        # removal thread falls behind: a job then renews one itself rather than copy a new
+        # workspace now and have the old one deleted at the end (twice the files).
+        self._dirty: dict[Path, str] = {}
+        self._dirty_temps: list[Path] = []
         self._closing = False
         self._lock = threading.Lock()
 
@@ -258,30 +263,51 @@ class WorkspacePool:
                           for _ in range(max(0, count - len(spares))))
 
     def acquire(self, sha: str) -> Path:
-        with self._lock:
-            ready = self._reset.get(sha)
-            if ready:
-                return ready.pop()
-            spares = self._spares.get(sha)
-            chosen = spares.pop(0) if spares else None
-        return self._make(sha) if chosen is None else chosen.result()
+        while True:
+            with self._lock:
+                ready = self._reset.get(sha)
+                if ready:
+                    return ready.pop()
+                dirty = next((p for p, s in self._dirty.items() if s == sha), None)
+                if dirty is not None:
+                    del self._dirty[dirty]
+                spares = self._spares.get(sha) if dirty is None else None
+                chosen = spares.pop(0) if spares else None
+            if dirty is None:
+                return self._make(sha) if chosen is None else chosen.result()
+            if self._renew(dirty):
+                return dirty
 
     def release(self, path: Path) -> None:
+        with self._lock:
+            self._dirty[path] = self._made.get(path, ("", None))[0]
         self._remover.submit(self._recycle, path)
 
     def _recycle(self, path: Path) -> None:
         with self._lock:
-            sha, source = self._made.get(path, ("", None))
-        admin = None if source is None else source.admin.parent / path.name
-        if (source is not None and admin is not None and not self._closing
-                and source.entries <= _SMALL_TREE and reset(source, path, admin)):
+            if self._dirty.pop(path, None) is None:
+                return  # a job renewed it already
+        if self._renew(path):
             with self._lock:
                 if not self._closing:
-                    self._reset.setdefault(sha, []).append(path)
+                    self._reset.setdefault(self._made[path][0], []).append(path)
                     return
+            self._renew(path, keep=False)
+
+    def _renew(self, path: Path, keep: bool = True) -> bool:
+        """Make a released workspace a fresh copy again in place, or delete it (when
+        ``keep`` is False, the run is ending, or it cannot be reset); whether it was kept."""
+        with self._lock:
+            source = self._made.get(path, ("", None))[1]
+            keep = keep and not self._closing
+        admin = None if source is None else source.admin.parent / path.name
+        if (keep and source is not None and admin is not None
+                and source.entries <= _SMALL_TREE and reset(source, path, admin)):
+            return True
         with self._lock:
             self._made.pop(path, None)
         remove(path, admin)
+        return False
 
     def discard(self, folder: Path) -> None:
         """Empty a finished job's temp folder on the removal thread and keep it, with its
@@ -289,10 +315,23 @@ class WorkspacePool:
         job); GitHub's runner too empties one temp folder between jobs: "This directory
         is emptied at the beginning and end of each job"
         (https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables)."""
+        with self._lock:
+            self._dirty_temps.append(folder)
         self._remover.submit(self._keep_temp, folder)
 
     def _keep_temp(self, folder: Path) -> None:
+        with self._lock:
+            if folder not in self._dirty_temps:
+                return  # a job emptied it already
+            self._dirty_temps.remove(folder)
         kept = self.folder / f"tmp-{os.urandom(6).hex()}"
+        if self._emptied(folder, kept):
+            with self._lock:
+                self._temps.append(kept)
+
+    def _emptied(self, folder: Path, dest: Path) -> bool:
+        """Empty a finished job's temp folder and move it to ``dest``; False when it was
+        deleted instead (the run is ending, or the job changed it beyond emptying)."""
         try:
             if self._closing or os.listxattr(folder, follow_symlinks=False):
                 raise NotRestorable(str(folder))
@@ -304,18 +343,20 @@ class WorkspacePool:
             if os.lstat(folder).st_mode & 0o7777 != 0o777 & ~UMASK or \
                     os.lstat(commands).st_mode & 0o7777 != 0o777 & ~UMASK:
                 raise NotRestorable(str(folder))  # a job changed its mode: a new one
-            os.rename(folder, kept)
+            os.rename(folder, dest)
         except (OSError, NotRestorable):
             shutil.rmtree(folder, ignore_errors=True)
-            return
-        with self._lock:
-            self._temps.append(kept)
+            return False
+        return True
 
     def temp_folder(self, path: Path) -> None:
         """Make the job's temp folder at ``path``: an emptied one kept from an earlier job
-        moved there, else a new one."""
+        moved there, else one that waits to be emptied (emptied now), else a new one."""
         with self._lock:
             kept = self._temps.pop() if self._temps else None
+            dirty = self._dirty_temps.pop() if kept is None and self._dirty_temps else None
+        if dirty is not None and self._emptied(dirty, path):
+            return
         if kept is not None:
             with contextlib.suppress(OSError):
                 os.rename(kept, path)
