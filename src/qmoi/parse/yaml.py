@@ -12,10 +12,17 @@ the lint subset it accepted it built identical trees but cost 921 M instructions
 this builder's 598 M (callgrind). Its floor alone, one regex tokenizing each line (121 M)
 plus creating the nodes (~130 M), is already near half the builder's cost, so CPython
 cannot make such a reader the 2x cheaper one it would need to be worth a second parser.
+
+What does pay is the optional C extension ``_cbuild`` (built where a compiler and libyaml's
+headers are, see setup.py): it drives libyaml itself and builds the same nodes, skipping
+PyYAML's event and Mark objects. It takes only the valid, unremarkable file and returns
+None for anything this builder reports, which then runs as before. ``QMOI_NO_CBUILD=1``
+turns it off.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from operator import attrgetter
@@ -321,8 +328,31 @@ def _yaml_error(path: str, source: SourceFile, error: pyyaml.MarkedYAMLError) ->
     return _diag(path, offset, max(end, offset), code, message)
 
 
+def _load_cbuild() -> Callable[[str], list[Node] | None] | None:
+    if os.environ.get("QMOI_NO_CBUILD"):
+        return None
+    try:
+        from qmoi.parse import _cbuild
+    except ImportError:  # not built: no compiler or no libyaml headers at install time
+        return None
+    _cbuild.configure(Span, Scalar, Mapping, Sequence, resolve_scalar, ScalarKind, MAX_DEPTH,
+                      EXPANSION_FACTOR, EXPANSION_SLACK)
+    return _cbuild.build
+
+
+_cbuild_build = _load_cbuild()
+
+
 def parse_yaml(source: SourceFile) -> ParseResult:
     """Parse one YAML document; problems become diagnostics, never exceptions."""
+    if _cbuild_build is not None:
+        built = _cbuild_build(source.text)
+        if built is not None:
+            return _result(source, built, [])
+    return _parse_with_pyyaml(source)
+
+
+def _parse_with_pyyaml(source: SourceFile) -> ParseResult:
     builder = _Builder(source)
     parser = _LOADER(source.text)
     try:
@@ -336,8 +366,10 @@ def parse_yaml(source: SourceFile) -> ParseResult:
                                   _diag(source.path, 0, 0, "P101", str(error).splitlines()[0])))
     finally:
         parser.dispose()
-    docs = builder.documents
-    diagnostics = list(builder.diagnostics)
+    return _result(source, builder.documents, list(builder.diagnostics))
+
+
+def _result(source: SourceFile, docs: list[Node], diagnostics: list[Diagnostic]) -> ParseResult:
     if len(docs) > 1:
         extra = docs[1].span
         diagnostics.append(_diag(source.path, extra.start, extra.end, "P110",
