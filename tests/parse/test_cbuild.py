@@ -249,3 +249,13 @@ _PIECES = st.sampled_from([
 def test_generated_fragments_build_the_same_or_fall_back(text: str) -> None:
     _compare(text)
 
+
+
+@built
+def test_pyyaml_is_imported_only_when_a_file_needs_the_python_builder() -> None:
+    code = ("import sys, qmoi.parse.yaml as y; from qmoi.source import SourceFile; "
+            "y.parse_yaml(SourceFile('w.yml', 'on: push\\n')); a = 'yaml' in sys.modules; "
+            "y.parse_yaml(SourceFile('w.yml', 'on: [push\\n')); print(a, 'yaml' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PATH": ""}, check=True)
+    assert out.stdout.split() == ["False", "True"]

@@ -26,17 +26,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from operator import attrgetter
-from typing import Any
-
-import yaml as pyyaml
+from typing import TYPE_CHECKING, Any
 
 from qmoi.diagnostics import Diagnostic, Severity
 from qmoi.parse.nodes import Mapping, Node, Scalar, ScalarKind, Sequence
 from qmoi.parse.resolve import TYPED_START, resolve_scalar
 from qmoi.source import SourceFile, Span
 
-# libyaml's loader when PyYAML was built with it (the usual wheel), else pure Python.
-_LOADER: Any = getattr(pyyaml, "CLoader", pyyaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml as pyyaml
 
 MAX_DEPTH = 64
 """Deeper nesting than this is hostile or generated; real workflows stay under 15."""
@@ -49,11 +47,15 @@ after a handful of levels."""
 
 RULE = "yaml-syntax"
 
-_SCALAR = pyyaml.ScalarEvent
-_MAP_START, _MAP_END = pyyaml.MappingStartEvent, pyyaml.MappingEndEvent
-_SEQ_START, _SEQ_END = pyyaml.SequenceStartEvent, pyyaml.SequenceEndEvent
-_ALIAS = pyyaml.AliasEvent
-_STREAM_END = pyyaml.StreamEndEvent
+# PyYAML's loader and event classes, set by _load_pyyaml() when a file first needs them.
+_LOADER: Any = None
+_SCALAR: Any = None
+_MAP_START: Any = None
+_MAP_END: Any = None
+_SEQ_START: Any = None
+_SEQ_END: Any = None
+_ALIAS: Any = None
+_STREAM_END: Any = None
 _STR = ScalarKind.STR
 _VALUE = attrgetter("value")
 
@@ -352,16 +354,34 @@ def parse_yaml(source: SourceFile) -> ParseResult:
     return _parse_with_pyyaml(source)
 
 
+def _load_pyyaml() -> Any:
+    """PyYAML, imported when a file first needs this builder: the import alone costs ~120 M
+    instructions (callgrind), which a lint whose files all take ``_cbuild`` never pays."""
+    global _LOADER, _SCALAR, _MAP_START, _MAP_END, _SEQ_START, _SEQ_END, _ALIAS, _STREAM_END
+    import yaml
+
+    if _LOADER is None:
+        _SCALAR = yaml.ScalarEvent
+        _MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+        _SEQ_START, _SEQ_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+        _ALIAS = yaml.AliasEvent
+        _STREAM_END = yaml.StreamEndEvent
+        # libyaml's loader when PyYAML was built with it (the usual wheel), else pure Python.
+        _LOADER = getattr(yaml, "CLoader", yaml.SafeLoader)
+    return yaml
+
+
 def _parse_with_pyyaml(source: SourceFile) -> ParseResult:
+    yaml_lib = _load_pyyaml()
     builder = _Builder(source)
     parser = _LOADER(source.text)
     try:
         builder.run(parser.get_event)
     except _Abort as abort:
         return ParseResult(None, (*builder.diagnostics, abort.diagnostic))
-    except pyyaml.MarkedYAMLError as error:
+    except yaml_lib.MarkedYAMLError as error:
         return ParseResult(None, (*builder.diagnostics, _yaml_error(source.path, source, error)))
-    except pyyaml.YAMLError as error:  # e.g. a reader error for a control character
+    except yaml_lib.YAMLError as error:  # e.g. a reader error for a control character
         return ParseResult(None, (*builder.diagnostics,
                                   _diag(source.path, 0, 0, "P101", str(error).splitlines()[0])))
     finally:
