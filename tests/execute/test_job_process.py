@@ -75,20 +75,3 @@ def test_line_splitter_handles_crlf_cr_and_split_utf8() -> None:
         lines += splitter.feed(data[i : i + 1])
     lines += splitter.close()
     assert lines == ["a", "b", "c", "d€e"]
-
-
-def test_started_is_called_once_the_process_runs_before_its_first_line(
-        tmp_path: Path) -> None:
-    calls: list[str] = []
-    marker = tmp_path / "ran"
-    # The process waits for the marker the callback makes: it must already run then.
-    script = f"while [ ! -e {marker} ]; do sleep 0.01; done; echo one; echo two"
-
-    def started() -> None:
-        calls.append("started")
-        marker.touch()
-
-    done = run_process(["bash", "-c", script], env=dict(os.environ), cwd=str(tmp_path),
-                       on_line=calls.append, token=CancelToken(), started=started)
-    assert done.exit_code == 0
-    assert calls == ["started", "one", "two"]

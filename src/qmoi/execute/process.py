@@ -140,11 +140,9 @@ def _group_alive(pgid: int) -> bool:
 def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
                 on_line: Callable[[str], None], token: CancelToken,
                 timeout: float | None = None, grace: Grace = Grace(),
-                groups: ProcessGroups | None = None,
-                started: Callable[[], None] | None = None) -> Completed:
+                groups: ProcessGroups | None = None) -> Completed:
     """Run ``argv`` with stdout and stderr merged (the order the log shows), calling
-    ``on_line`` for each line; stop it on ``timeout`` seconds or when ``token`` is set.
-    ``started`` is called once the process runs, before its output is read."""
+    ``on_line`` for each line; stop it on ``timeout`` seconds or when ``token`` is set."""
     # The pipe is made here and read with os.read: subprocess.PIPE would wrap its end in a
     # buffered file object (an fstat, an ioctl and an lseek) that nothing here reads.
     fd, write_end = os.pipe()
@@ -158,8 +156,6 @@ def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
         os.close(write_end)
     if groups is not None:
         groups.add(proc.pid)
-    if started is not None:
-        started()
     splitter = LineSplitter()
     deadline = None if timeout is None else time.monotonic() + timeout
     stopped: Stop | None = None

@@ -63,10 +63,9 @@ class HeldEvents:
     at the interpreter lock at each system call the job thread makes. Step boundaries
     (a step's end, the next step's start) are held while the job thread prepares a run
     step's process (``qmoi.execute.steps`` holds them only when that takes no expression
-    evaluation), and are sent once the process has started (:meth:`StepIO.run`), so the
-    recording overlaps the process rather than delaying its start. Any other event sends
-    the held ones first: the order is unchanged, and each event keeps the time it was
-    made at.
+    evaluation), and are sent just before the process starts (:meth:`StepIO.run`), so
+    the recording overlaps the process. Any other event sends the held ones first: the
+    order is unchanged, and each event keeps the time it was made at.
     """
 
     def __init__(self, emit: Emit) -> None:
@@ -152,10 +151,10 @@ class StepIO:
 
     def run(self, argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
             timeout: float | None) -> Completed:
-        emit = self.job.emit
+        if isinstance(self.job.emit, HeldEvents):
+            self.job.emit.flush()
         return run_process(argv, env=env, cwd=cwd, on_line=self.on_line, token=self.token,
-                           timeout=timeout, grace=self.job.grace, groups=self.job.groups,
-                           started=emit.flush if isinstance(emit, HeldEvents) else None)
+                           timeout=timeout, grace=self.job.grace, groups=self.job.groups)
 
     # ------------------------------------------------------------------ files
 

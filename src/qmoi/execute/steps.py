@@ -167,7 +167,7 @@ def _finish(state: JobState, item: _Planned, index: int, outcome: str, conclusio
                             time.time(), None if io is None else io.summary)
     held = _holder(state)
     if held is not None:
-        held.hold(finished)  # sent before the next event, or once the next process runs
+        held.hold(finished)  # sent before the next event, or as the next process starts
     else:
         state.emit(finished)
 
