@@ -10,7 +10,6 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from qmoi.events import Event
 from qmoi.execute.command_processor import (
     AddMask,
     AddPath,
@@ -35,7 +34,6 @@ from qmoi.execute.job_state import JobState
 from qmoi.execute.process import Completed, run_process
 from qmoi.execute.summary import read_step_summary
 from qmoi.runners.base import CancelToken
-from qmoi.schedule.protocol import Emit
 
 _FILES = {"path": "add_path", "env": "set_env", "step_summary": "step_summary",
           "state": "save_state", "output": "set_output"}
@@ -54,36 +52,6 @@ def job_command_files(job: JobState) -> dict[str, str]:
             # open+close, not Path.touch (a utime, failing, then the open: three calls)
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644))
     return job.command_files
-
-
-class HeldEvents:
-    """The job's emit, able to hold events back until the job thread waits on a process.
-
-    Every event wakes the thread that records and shows it, and the two then take turns
-    at the interpreter lock at each system call the job thread makes. Step boundaries
-    (a step's end, the next step's start) are held while the job thread prepares a run
-    step's process (``qmoi.execute.steps`` holds them only when that takes no expression
-    evaluation), and are sent just before the process starts (:meth:`StepIO.run`), so
-    the recording overlaps the process. Any other event sends the held ones first: the
-    order is unchanged, and each event keeps the time it was made at.
-    """
-
-    def __init__(self, emit: Emit) -> None:
-        self.emit = emit
-        self._held: list[Event] = []
-
-    def __call__(self, event: Event) -> None:
-        if self._held:
-            self.flush()
-        self.emit(event)
-
-    def hold(self, event: Event) -> None:
-        self._held.append(event)
-
-    def flush(self) -> None:
-        held, self._held = self._held, []
-        for event in held:
-            self.emit(event)
 
 
 class StepIO:
@@ -151,8 +119,6 @@ class StepIO:
 
     def run(self, argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
             timeout: float | None) -> Completed:
-        if isinstance(self.job.emit, HeldEvents):
-            self.job.emit.flush()
         return run_process(argv, env=env, cwd=cwd, on_line=self.on_line, token=self.token,
                            timeout=timeout, grace=self.job.grace, groups=self.job.groups)
 

@@ -23,13 +23,11 @@ from typing import Any
 from qmoi.events import StepFinished, StepStarted
 from qmoi.execute.factory import step_kind_for
 from qmoi.execute.job_state import ActionScope, JobState, StepRecord
-from qmoi.execute.run_step import RunStep
-from qmoi.execute.step_io import HeldEvents, StepIO
+from qmoi.execute.step_io import StepIO
 from qmoi.execute.step_kinds import CANCELLED, FAILURE, SKIPPED, SUCCESS, StepKind, StepRun
 from qmoi.expr import ExpressionError, Status, evaluate, parse_condition
 from qmoi.expr.values import is_truthy
 from qmoi.model import Step
-from qmoi.parse.nodes import Scalar
 from qmoi.plan.values import EvaluationError, condition_holds, render_node, render_text
 
 
@@ -46,39 +44,13 @@ def run_steps(state: JobState) -> None:
     planned = [_Planned(step, step_kind_for(step)) for step in state.job.steps]
     for item in planned:
         item.action = state.action_name(item.step.id.value if item.step.id else None)
-    emit = state.emit
-    held = state.emit = HeldEvents(emit)
-    try:
-        for item in planned:
-            if item.kind.has_pre:
-                _part(state, item, "pre")
-        for item in planned:
-            _main(state, item)
-        for post in reversed(state.posts):
-            post()
-    finally:
-        held.flush()
-        state.emit = emit
-
-
-def _holder(state: JobState) -> HeldEvents | None:
-    return state.emit if isinstance(state.emit, HeldEvents) else None
-
-
-def _quick(state: JobState, item: _Planned) -> bool:
-    """Whether nothing between this step's start and its process can take long: a run
-    step whose ``if``, ``env``, name and run fields evaluate no expression (an expression
-    may call hashFiles over a large tree; the live view must show the step meanwhile)."""
-    step = item.step
-    if item.scope is not None or not isinstance(item.kind, RunStep) or step.if_ is not None \
-            or step.env.entries:
-        return False
-    scalars: list[Scalar | None] = [step.name, step.run, step.shell, step.working_directory,
-                                    step.timeout_minutes]
-    for defaults in (state.job.defaults, state.workflow.defaults):
-        if defaults is not None:
-            scalars += [defaults.shell, defaults.working_directory]
-    return not any(scalar is not None and "${{" in scalar.value for scalar in scalars)
+    for item in planned:
+        if item.kind.has_pre:
+            _part(state, item, "pre")
+    for item in planned:
+        _main(state, item)
+    for post in reversed(state.posts):
+        post()
 
 
 def run_nested(state: JobState, steps: Sequence[Step], scope: ActionScope, index: int,
@@ -163,30 +135,17 @@ def _finish(state: JobState, item: _Planned, index: int, outcome: str, conclusio
     if step_id:
         state.steps[step_id] = StepRecord(outcome, conclusion, outputs)
     masked = {name: state.masker.mask(value) for name, value in outputs.items()}
-    finished = StepFinished(state.key, index, step_id, outcome, conclusion, masked,
-                            time.time(), None if io is None else io.summary)
-    held = _holder(state)
-    if held is not None:
-        held.hold(finished)  # sent before the next event, or as the next process starts
-    else:
-        state.emit(finished)
+    state.emit(StepFinished(state.key, index, step_id, outcome, conclusion, masked,
+                            time.time(), None if io is None else io.summary))
 
 
 def _main(state: JobState, item: _Planned, nested_index: int | None = None) -> StepIO | None:
     """Run one step's main part (registering its post when it ran); its I/O when it ran."""
     step = item.step
-    held = _holder(state)
-    if held is not None and (nested_index is not None or not _quick(state, item)):
-        held.flush()  # what this step evaluates may take long: show the last step's end
-        held = None
     name = _name(state, item)
     if nested_index is None:
         index = state.next_index()
-        started = StepStarted(state.key, index, _step_id(step), name, time.time())
-        if held is not None:
-            held.hold(started)
-        else:
-            state.emit(started)
+        state.emit(StepStarted(state.key, index, _step_id(step), name, time.time()))
     else:
         index = nested_index
     try:
