@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import ClassVar
 
 from qmoi.check.base import Context, DocumentKind, Rule
@@ -15,7 +16,7 @@ from qmoi.parse.nodes import Mapping, Scalar
 _RUN_ONLY = ("shell", "working-directory")
 _USES_ONLY = ("with",)
 # Background-step controls (gha-semantics.md §3.13) run nothing themselves.
-_CONTROL = ("wait", "wait-all", "cancel", "parallel")
+_CONTROL = frozenset(("wait", "wait-all", "cancel", "parallel"))
 
 
 @register
@@ -57,25 +58,33 @@ class StepKind(Rule):
 
 
 def _check(ctx: Context, step: Mapping, number: int) -> None:
-    keys = {key.value: key for key, _ in step.pairs}
-    if not keys or any(k in keys for k in _CONTROL):
+    # The key names only, from the parser's index when it built one: this runs for every
+    # step, and the key nodes are looked up only for a report.
+    names: AbstractSet[str] = (step.index.keys() if step.index is not None
+                               else {key.value for key, _ in step.pairs})
+    if not names or not names.isdisjoint(_CONTROL):
         return
-    run, uses = keys.get("run"), keys.get("uses")
-    if run is not None and uses is not None:
-        ctx.report(uses, f'step {number} has both "run" and "uses"; a step runs either a '
-                         "script or an action")
-    elif run is None and uses is None:
+    run, uses = "run" in names, "uses" in names
+    if run and uses:
+        ctx.report(_key(step, "uses"), f'step {number} has both "run" and "uses"; a step '
+                                       "runs either a script or an action")
+    elif not run and not uses:
         ctx.report(step.pairs[0][0], f'step {number} has neither "run" nor "uses"')
-    elif run is not None:
-        _misplaced(ctx, keys, _USES_ONLY, number, "uses")
+    elif run:
+        _misplaced(ctx, step, names, _USES_ONLY, number, "uses")
     else:
-        _misplaced(ctx, keys, _RUN_ONLY, number, "run")
+        _misplaced(ctx, step, names, _RUN_ONLY, number, "run")
 
 
-def _misplaced(ctx: Context, keys: dict[str, Scalar], names: tuple[str, ...], number: int,
-               owner: str) -> None:
-    for name in names:
-        key = keys.get(name)
-        if key is not None:
-            ctx.report(key, f'"{name}" is only allowed in a step with "{owner}" '
-                            f"(step {number})")
+def _key(step: Mapping, name: str) -> Scalar:
+    key = step.key(name)  # the last key of that name, as a dict of the pairs would keep
+    assert key is not None
+    return key
+
+
+def _misplaced(ctx: Context, step: Mapping, names: AbstractSet[str], misplaced: tuple[str, ...],
+               number: int, owner: str) -> None:
+    for name in misplaced:
+        if name in names:
+            ctx.report(_key(step, name), f'"{name}" is only allowed in a step with "{owner}" '
+                                         f"(step {number})")
