@@ -222,28 +222,30 @@ def _specs(node: Node | None) -> list[Mapping]:
 
 
 def _job(run: _Pass, scopes: WorkflowScopes, key: Scalar, job: Mapping) -> None:
+    # The parser's key index, looked up directly: a job asks for ~18 keys, most absent.
+    get = job.index.get if job.index is not None else job.get
     scope = _lazy(lambda: scopes.job(key))
     after = _lazy(lambda: scopes.job(key, steps_seen=None))
-    run.condition(job.get("if"), _J + "if", scope, "job")
-    run.values(job.get("strategy"), _J + "strategy", scope)
+    run.condition(get("if"), _J + "if", scope, "job")
+    run.values(get("strategy"), _J + "strategy", scope)
     for name in _JOB_KEYS:
-        run.values(job.get(name), _J + name, scope)
-    run.values(job.get("env"), _J + "env", scope)
-    defaults = job.get("defaults")
+        run.values(get(name), _J + name, scope)
+    run.values(get("env"), _J + "env", scope)
+    defaults = get("defaults")
     if isinstance(defaults, Mapping):
         run.values(defaults.get("run"), _J + "defaults.run", scope)
-    _environment(run, job.get("environment"), after)
-    _container(run, job.get("container"), _J + "container", scope)
-    services = job.get("services")
+    _environment(run, get("environment"), after)
+    _container(run, get("container"), _J + "container", scope)
+    services = get("services")
     if isinstance(services, Mapping):
         for _, service in services.pairs:
             _container(run, service, _J + "services.<service_id>", scope, service=True)
     else:
         run.values(services, _J + "services", scope)
-    run.values(job.get("outputs"), _J + "outputs.<output_id>", after)
-    run.values(job.get("with"), _J + "with.<with_id>", scope)
-    run.values(job.get("secrets"), _J + "secrets.<secrets_id>", scope)
-    steps = job.get("steps")
+    run.values(get("outputs"), _J + "outputs.<output_id>", after)
+    run.values(get("with"), _J + "with.<with_id>", scope)
+    run.values(get("secrets"), _J + "secrets.<secrets_id>", scope)
+    steps = get("steps")
     if isinstance(steps, Sequence):
         for index, step in enumerate(steps.items):
             if isinstance(step, Mapping):
