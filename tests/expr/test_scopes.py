@@ -142,3 +142,21 @@ def test_step_scopes_are_shared_between_steps_that_see_the_same_steps() -> None:
     assert scopes.job(setup, 3) is not scopes.job(setup, 5)
     assert "steps.three" in scopes.job(setup, 3).notes
     assert "steps.two" not in scopes.job(setup, 5).notes
+
+
+def test_needs_notes_are_the_jobs_not_needed_and_the_job_itself() -> None:
+    root = _root("on: push\njobs:\n  A: {}\n  b: {}\n  c:\n    needs: [a, c]\n"
+                 "    steps:\n      - run: x\n      - id: later\n  d: {}\n")
+    notes = WorkflowScopes(root).job(_key(root, "c"), 0).notes
+    assert dict(notes) == {
+        "needs.b": "job 'b' is not in the needs of job 'c', so needs.b is always null; "
+                   "add it to needs:",
+        "needs.d": "job 'd' is not in the needs of job 'c', so needs.d is always null; "
+                   "add it to needs:",
+        "needs.c": "job 'c' cannot need itself",
+        "steps.later": "step 'later' runs after this step, so it has no outputs or outcome "
+                       "yet; only earlier steps can be referenced",
+    }
+    assert len(notes) == 4
+    assert notes.get("needs.a") is None  # needed, so nothing to explain
+    assert notes.get("needs.nope") is None and notes.get("matrix.x") is None

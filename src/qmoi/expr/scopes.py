@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
+from collections.abc import Mapping as AbstractMapping
 from dataclasses import dataclass
 
 from qmoi.expr import context_types as ct
@@ -129,7 +130,7 @@ class WorkflowScopes:
         jobs = _mapping(root.get("jobs"))
         self.jobs = {key.value.lower(): _job_info(key, node) for key, node in
                      (jobs.pairs if jobs else ()) if isinstance(node, Mapping)}
-        self._cache: dict[int, tuple[dict[str, Type], dict[str, str]]] = {}
+        self._cache: dict[int, tuple[dict[str, Type], frozenset[str]]] = {}
         self._steps: dict[tuple[int, int, bool], Scope] = {}
 
     def top(self) -> Scope:
@@ -157,33 +158,70 @@ class WorkflowScopes:
             state = (id(info), before, before < len(ids) and ids[before][0] == steps_seen)
         scope = self._steps.get(state)
         if scope is None:
-            contexts, notes = self._job_contexts(info)
+            contexts, needed = self._job_contexts(info)
             steps, step_notes = _steps_scope(ids, steps_seen)
-            scope = Scope({**contexts, "steps": steps}, None, {**notes, **step_notes})
+            scope = Scope({**contexts, "steps": steps}, None,
+                          _Notes(self.jobs, info, needed, step_notes))
             self._steps[state] = scope
         return scope
 
-    def _job_contexts(self, info: _Job) -> tuple[dict[str, Type], dict[str, str]]:
+    def _job_contexts(self, info: _Job) -> tuple[dict[str, Type], frozenset[str]]:
         cached = self._cache.get(id(info))
         if cached is None:
             cached = self._build(info)
             self._cache[id(info)] = cached
         return cached
 
-    def _build(self, info: _Job) -> tuple[dict[str, Type], dict[str, str]]:
+    def _build(self, info: _Job) -> tuple[dict[str, Type], frozenset[str]]:
         needed = {name.lower(): name for name in _names(info.node.get("needs"))}
         pairs: list[tuple[str, tuple[str, ...] | None]] = []
         for lowered, written in needed.items():
             upstream = self.jobs.get(lowered)
             pairs.append((written, upstream.outputs if upstream else None))
-        notes = {f"needs.{lowered}": (
-            f"job '{other.id}' is not in the needs of job '{info.id}', so needs.{other.id} "
-            f"is always null; add it to needs:") for lowered, other in self.jobs.items()
-            if lowered not in needed and other is not info}
-        notes[f"needs.{info.id.lower()}"] = f"job '{info.id}' cannot need itself"
         contexts = {**self.base, "needs": ct.needs_type(pairs),
                     "matrix": _matrix(info.node.get("strategy"))}
-        return contexts, notes
+        return contexts, frozenset(needed)
+
+
+class _Notes(AbstractMapping[str, str]):
+    """A job's notes: the ``steps.<id>`` ones as given, and a ``needs.<job>`` one for the
+    job itself and for every job it does not need, written only when an expression asks:
+    there are n² of those in a workflow of n jobs, and next to none is ever read."""
+
+    __slots__ = ("_info", "_jobs", "_needed", "_steps")
+
+    def __init__(self, jobs: dict[str, _Job], info: _Job, needed: frozenset[str],
+                 steps: dict[str, str]) -> None:
+        self._jobs, self._info, self._needed, self._steps = jobs, info, needed, steps
+
+    def __getitem__(self, key: str) -> str:
+        note = self._steps.get(key)
+        if note is None and key.startswith("needs."):
+            note = self._needs_note(key.removeprefix("needs."))
+        if note is None:
+            raise KeyError(key)
+        return note
+
+    def _needs_note(self, lowered: str) -> str | None:
+        info = self._info
+        if lowered == info.id.lower():
+            return f"job '{info.id}' cannot need itself"
+        other = self._jobs.get(lowered)
+        if other is None or other is info or lowered in self._needed:
+            return None
+        return (f"job '{other.id}' is not in the needs of job '{info.id}', so "
+                f"needs.{other.id} is always null; add it to needs:")
+
+    def __iter__(self) -> Iterator[str]:
+        own = self._info.id.lower()
+        yield from (f"needs.{lowered}" for lowered, other in self._jobs.items()
+                    if lowered not in self._needed and other is not self._info
+                    and lowered != own)
+        yield f"needs.{own}"
+        yield from self._steps
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _matrix(strategy: Node | None) -> ObjectType:
