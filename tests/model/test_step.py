@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 import pytest
 
@@ -111,6 +112,13 @@ def test_action_ref_validity_and_names() -> None:
     assert docker.is_valid and docker.image == "alpine:3" and docker.name == "alpine:3"
     assert parse_action_ref("o/r/p@v", SPAN).name == "o/r/p"
     assert parse_action_ref("./x", SPAN).name == "./x"
+    mixed = parse_action_ref("Actions/Checkout/Sub@v4", SPAN)
+    assert (mixed.name, mixed.name_lower) == ("Actions/Checkout/Sub", "actions/checkout/sub")
+    # The names are made from the fields: a copy with another repo names that repo, and
+    # they take no part in equality.
+    moved = replace(mixed, repo="Cache")
+    assert (moved.name, moved.name_lower) == ("Actions/Cache/Sub", "actions/cache/sub")
+    assert replace(moved, repo="Checkout") == mixed
 
 
 def test_background_steps() -> None:

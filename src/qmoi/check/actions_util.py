@@ -77,7 +77,7 @@ def load_tables() -> None:
 def bundled(action: ActionRef) -> ActionSpec | None:
     if action.kind != "remote" or not action.name:
         return None
-    return bundled_actions().get(action.name.lower())
+    return bundled_actions().get(action.name_lower)
 
 
 def _parsed(ctx: Context, relpath: str) -> tuple[SourceFile, Mapping] | None:

@@ -159,7 +159,7 @@ def privileged_events(workflow: Workflow) -> tuple[str, ...]:
 def is_action(step: Step, *names: str) -> bool:
     """Whether the step uses one of the actions ``owner/repo[/path]`` (any ref)."""
     ref = step.action
-    return ref is not None and ref.kind == "remote" and ref.name.lower() in names
+    return ref is not None and ref.kind == "remote" and ref.name_lower in names
 
 
 def action_major(ref: ActionRef) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from qmoi.model.values import EMPTY, EntryMap
@@ -31,6 +31,21 @@ class ActionRef:
     path: str | None = None
     ref: str | None = None
     image: str | None = None
+    # The reference without its ref (``owner/repo/path``, ``./path`` or the image), and
+    # that lower-cased, as rules look actions up: made once, as several rules read them
+    # for every step.
+    name: str = field(init=False, compare=False, repr=False)
+    name_lower: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind == "local":
+            name = self.raw
+        elif self.kind == "docker":
+            name = self.image or ""
+        else:
+            name = "/".join(p for p in (self.owner, self.repo, self.path) if p)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "name_lower", name.lower())
 
     @property
     def is_valid(self) -> bool:
@@ -46,15 +61,6 @@ class ActionRef:
         if self.owner and self.repo:
             return f"{self.owner}/{self.repo}"
         return None
-
-    @property
-    def name(self) -> str:
-        """The reference without its ref: ``owner/repo/path``, ``./path`` or the image."""
-        if self.kind == "local":
-            return self.raw
-        if self.kind == "docker":
-            return self.image or ""
-        return "/".join(p for p in (self.owner, self.repo, self.path) if p)
 
 
 def parse_action_ref(text: str, span: Span) -> ActionRef:

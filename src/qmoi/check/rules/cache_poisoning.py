@@ -123,7 +123,7 @@ def _cache(step: Step) -> str | None:
     ref = step.action
     if ref is None or ref.kind != "remote":
         return None
-    name = ref.name.lower()
+    name = ref.name_lower
     if name in ("actions/cache", "actions/cache/restore", "swatinem/rust-cache"):
         return ref.name
     if name in _DEFAULT_ON:

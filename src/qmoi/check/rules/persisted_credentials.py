@@ -86,7 +86,7 @@ def _talks_to_remote(step: Step) -> bool:
         return False
     if ref.kind != "remote":
         return True  # a local or Docker action may do anything with the credentials
-    name = ref.name.lower()
+    name = ref.name_lower
     return not name.startswith("actions/") and any(word in name for word in _PUSHY)
 
 
