@@ -7,6 +7,7 @@ parse_yaml falls back. Skipped where the extension is not built.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -198,7 +199,7 @@ def test_qmoi_no_cbuild_runs_the_python_builder_in_a_fresh_process() -> None:
             "r = y.parse_yaml(SourceFile('w.yml', 'on: push\\n')); "
             "print(y._cbuild_build is None, r.root.get('on').value)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"QMOI_NO_CBUILD": "1", "PATH": ""}, check=True)
+                         env={**os.environ, "QMOI_NO_CBUILD": "1"}, check=True)
     assert out.stdout.split() == ["True", "push"]
 
 
@@ -257,5 +258,5 @@ def test_pyyaml_is_imported_only_when_a_file_needs_the_python_builder() -> None:
             "y.parse_yaml(SourceFile('w.yml', 'on: push\\n')); a = 'yaml' in sys.modules; "
             "y.parse_yaml(SourceFile('w.yml', 'on: [push\\n')); print(a, 'yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"PATH": ""}, check=True)
+                         env=dict(os.environ), check=True)
     assert out.stdout.split() == ["False", "True"]
