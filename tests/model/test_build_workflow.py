@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 
 from qmoi.model import Job, ReusableCall, Workflow, build_workflow
@@ -377,6 +378,8 @@ def test_matrix_model() -> None:
     )
     matrix = job(w, "j").matrix
     assert matrix is not None and not matrix.is_static
+    assert not matrix.is_static  # remembered, and the same answer
+    assert matrix == dataclasses.replace(matrix)  # what is remembered is not compared
     assert [(row.key.value, [v.span for v in row.values] != []) for row in matrix.rows] == [
         ("python", True)
     ]

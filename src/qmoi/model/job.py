@@ -5,7 +5,7 @@ https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-synt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from qmoi.model.common import Concurrency, Defaults, NeedsRef, Permissions
@@ -39,6 +39,8 @@ class Matrix:
     include_expression: Scalar | None = None
     exclude_expression: Scalar | None = None
     expression: Scalar | None = None
+    # is_static, found on first use: two matrix rules ask, and it walks the whole matrix.
+    _static: bool | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def span(self) -> Span:
@@ -47,7 +49,11 @@ class Matrix:
     @property
     def is_static(self) -> bool:
         """Whether it can be expanded without evaluating anything (no ``${{ }}`` anywhere)."""
-        return not _has_expression(self.node)
+        static = self._static
+        if static is None:
+            static = not _has_expression(self.node)
+            object.__setattr__(self, "_static", static)
+        return static
 
     def to_json(self) -> dict[str, JSON] | None:
         """The matrix as a plain dict (for :func:`qmoi.model.matrix.expand_matrix`)."""
