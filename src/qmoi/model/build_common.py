@@ -67,7 +67,9 @@ def build_steps(node: Node | None) -> tuple[Step, ...]:
 def build_step(index: int, node: Mapping) -> Step:
     # One pass over the pairs, then C-level dict lookups: a step sets two or three of the
     # nineteen fields, and this runs for every step of every file.
-    table = {key.value: value for key, value in node.pairs}  # the last pair wins, as YAML's
+    table = node.index  # the parser's: key → the value of its last pair, as YAML's
+    if table is None:
+        table = {key.value: value for key, value in node.pairs}
     plain = {key: value for key, value in table.items() if isinstance(value, Scalar)}
     get = plain.get
     uses = get("uses")
