@@ -105,3 +105,14 @@ def test_number_printing(number: float, text: str) -> None:
 ])
 def test_display_string(value: object, text: str) -> None:
     assert to_display_string(value) == text
+
+
+def test_the_written_out_strip_set_is_every_dotnet_space() -> None:
+    # _STRIP is a literal (computing it cost each start ~2 ms): it must stay exactly the
+    # characters str.isspace accepts, over all of Unicode, less the C0 separators.
+    from qmoi.expr import values
+
+    computed = {chr(c) for c in range(0x110000) if chr(c).isspace()} - set("\x1c\x1d\x1e\x1f")
+    assert set(values._STRIP) == computed
+    assert len(values._STRIP) == len(computed)
+    assert all(values.is_space(char) for char in values._STRIP)

@@ -91,8 +91,10 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+\Z", re.ASCII)
 _OCTAL = re.compile(r"0o[0-7]+\Z", re.ASCII)
 # .NET's Char.IsWhiteSpace differs from str.isspace only on the C0 separators.
 _NOT_DOTNET_SPACE = "\x1c\x1d\x1e\x1f"
-_STRIP = "".join(chr(c) for c in range(0x3000 + 1) if chr(c).isspace()
-                 and chr(c) not in _NOT_DOTNET_SPACE)
+# Every str.isspace character but those (none lies above U+3000): written out, as testing
+# 12,289 characters at import took ~2 ms of each start; a test keeps it equal to the rule.
+_STRIP = ("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+          "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
 def is_space(char: str) -> bool:
