@@ -144,3 +144,56 @@ def test_the_collector_is_paused_for_the_start_up_only(tmp_path: Path) -> None:
                           text=True, check=False, timeout=120)
     assert done.stderr.strip().splitlines()[-1] == (
         "[False, False, False] [True] True True [0, 0, 2]"), done.stderr
+
+
+def test_exit_now_does_what_the_interpreter_exit_does_before_its_tear_down() -> None:
+    # Non-daemon threads are waited for, atexit callbacks run after them, the standard
+    # streams are flushed, then the process ends with the code.
+    code = ("import atexit, sys, threading, time\n"
+            "from qmoi.cli.main import exit_now\n"
+            "atexit.register(lambda: print('atexit', flush=True))\n"
+            "threading.Thread(target=lambda: (time.sleep(0.2), print('thread'))).start()\n"
+            "sys.stdout.write('before ')\n"
+            "sys.stderr.write('err')\n"
+            "exit_now(7)\n"
+            "print('not reached')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (7, "before thread\natexit\n", "err")
+
+
+def test_exit_now_leaves_a_closed_stdout_to_the_interpreter() -> None:
+    # Unflushable output: exit_now returns and the usual exit reports it (code 120).
+    code = ("import os, sys\n"
+            "from qmoi.cli.main import exit_now\n"
+            "r, w = os.pipe(); os.close(r); sys.stdout = os.fdopen(w, 'w')\n"
+            "sys.stdout.write('x')\n"
+            "exit_now(0)\n"
+            "sys.stderr.write('returned\\n')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert done.stderr.startswith("returned\n")
+    assert done.returncode == 120
+
+
+def test_the_qmoi_entry_point_ends_a_run_with_its_code(tmp_path: Path) -> None:
+    # main() with no argv is the process's entry point: the run's code, output complete.
+    repo = make_repo(tmp_path / "r", {"ci.yml": """
+        on: push
+        jobs:
+          ok:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo fine
+          bad:
+            runs-on: ubuntu-latest
+            steps:
+              - run: exit 3
+        """})
+    code = "import sys; from qmoi.cli.main import main; sys.exit(main())"
+    done = subprocess.run([sys.executable, "-c", code, "run"], cwd=repo, capture_output=True,
+                          text=True, check=False, timeout=120)
+    assert done.returncode == 1
+    assert "[ok]   | fine" in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1].startswith("run ")
+    assert ": failure (saved in " in done.stdout
