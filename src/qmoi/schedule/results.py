@@ -3,8 +3,9 @@ remote, yields the same document)."""
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from qmoi.events import (
@@ -57,9 +58,20 @@ class JobRecord:
 
 
 def _iso(at: float | None) -> str | None:
+    """``datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds")`` without
+    importing datetime (~1.3 ms of every run's start, for this alone): the same rounding
+    of the fraction to microseconds (half to even), then cut to milliseconds."""
     if at is None:
         return None
-    return datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds")
+    fraction, whole = math.modf(at)
+    micro = round(fraction * 1e6)
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    elif micro < 0:
+        whole, micro = whole - 1, micro + 1_000_000
+    t = time.gmtime(whole)
+    return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:"
+            f"{min(t.tm_sec, 59):02d}.{micro // 1000:03d}+00:00")
 
 
 @dataclass(slots=True)
