@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from qmoi.execute.shells import ShellError, fix_up_script, host_which, resolve_shell
+from qmoi.execute.spares import SpareFiles, new_file
 from qmoi.execute.step_kinds import CANCELLED, FAILURE, SUCCESS, BaseKind, StepRun
 from qmoi.execute.timeouts import minutes_to_seconds
 from qmoi.model.common import Defaults
@@ -55,7 +56,8 @@ class RunStep(BaseKind):
         timeout = minutes_to_seconds(run.render(step.timeout_minutes) or None,
                                      "timeout-minutes", run.source, step.timeout_minutes)
         path = job.folders.temp / shell.script_name(os.urandom(16).hex())
-        _write_script(str(path), fix_up_script(shell.shell, script, os_name="Linux"))
+        _write_script(job.folders.spares, str(path),
+                      fix_up_script(shell.shell, script, os_name="Linux"))
         # The script stays until the job's temp folder goes: a background process the
         # step started may still be reading it (bash reads scripts as it runs them).
         done = run.io.run(shell.argv(str(path)), env=env, cwd=cwd, timeout=timeout)
@@ -77,11 +79,11 @@ class RunStep(BaseKind):
         return str(Path(workspace, given)) if given else str(workspace)
 
 
-def _write_script(path: str, text: str) -> None:
+def _write_script(spares: SpareFiles | None, path: str, text: str) -> None:
     """A new file holding ``text`` (UTF-8): open, write and close, where a text file object
-    also made an fstat, an ioctl and two lseeks."""
+    also made an fstat, an ioctl and two lseeks; a spare file when there is one."""
     data = memoryview(text.encode("utf-8"))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    fd = new_file(spares, path, 0o666)
     try:
         while data:
             data = data[os.write(fd, data):]

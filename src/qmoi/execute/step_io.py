@@ -32,6 +32,7 @@ from qmoi.execute.envfiles import (
 )
 from qmoi.execute.job_state import JobState
 from qmoi.execute.process import Completed, run_process
+from qmoi.execute.spares import new_file
 from qmoi.execute.summary import read_step_summary
 from qmoi.runners.base import CancelToken
 
@@ -48,9 +49,11 @@ def job_command_files(job: JobState) -> dict[str, str]:
         folder = job.folders.file_commands
         job.command_files = {name: str(folder / f"{stem}_{tag}")
                              for name, stem in _FILES.items()}
+        spares = job.folders.spares
         for path in job.command_files.values():
-            # open+close, not Path.touch (a utime, failing, then the open: three calls)
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644))
+            # open+close, not Path.touch (a utime, failing, then the open: three calls); a
+            # spare file of an earlier job renamed here when there is one (no new inode)
+            os.close(new_file(spares, path, 0o644))
     return job.command_files
 
 

@@ -15,6 +15,10 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qmoi.execute.spares import SpareFiles
 
 _NO_SKIP: frozenset[str] = frozenset()
 
@@ -185,12 +189,13 @@ def _delete(entry: os.DirEntry[str]) -> None:
         os.unlink(entry.path)
 
 
-def empty(folder: Path, keep: str = "") -> None:
-    """Delete what is inside ``folder`` but ``keep``; raises on what it cannot delete."""
+def empty(folder: Path, keep: str = "", spares: SpareFiles | None = None) -> None:
+    """Delete what is inside ``folder`` but ``keep`` (its plain files go to ``spares`` when
+    it takes them); raises on what it cannot delete."""
     with os.scandir(folder) as entries:
         found = [entry for entry in entries if entry.name != keep]
     for entry in found:
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path)
-        else:
+        elif spares is None or not spares.keep(entry):
             os.unlink(entry.path)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoi.errors import QmoiError
+from qmoi.execute.spares import SpareFiles
 from qmoi.execute.treecopy import (
     UMASK,
     NotRestorable,
@@ -82,6 +83,8 @@ class JobFolders:
     temp: Path
     tool_cache: Path
     repository: Path
+    # Where the job's new temp files come from (``qmoi.execute.spares``)
+    spares: SpareFiles | None = None
 
     @property
     def file_commands(self) -> Path:
@@ -245,6 +248,7 @@ class WorkspacePool:
         # workspace now and have the old one deleted at the end (twice the files).
         self._dirty: dict[Path, str] = {}
         self._dirty_temps: list[Path] = []
+        self.spares = SpareFiles(folder / "spare-files")  # the files of emptied temp folders
         self._closing = False
         self._lock = threading.Lock()
 
@@ -335,11 +339,11 @@ class WorkspacePool:
         try:
             if self._closing or os.listxattr(folder, follow_symlinks=False):
                 raise NotRestorable(str(folder))
-            empty(folder, _FILE_COMMANDS)
+            empty(folder, _FILE_COMMANDS, self.spares)
             commands = folder / _FILE_COMMANDS
             if commands.is_symlink() or not commands.is_dir() or os.listxattr(commands):
                 raise NotRestorable(str(commands))
-            empty(commands)
+            empty(commands, spares=self.spares)
             if os.lstat(folder).st_mode & 0o7777 != 0o777 & ~UMASK or \
                     os.lstat(commands).st_mode & 0o7777 != 0o777 & ~UMASK:
                 raise NotRestorable(str(folder))  # a job changed its mode: a new one
@@ -452,7 +456,8 @@ def _stale_records(repository: Path) -> bool:
 def prepare(pool: WorkspacePool, job_dir: Path, sha: str, tool_cache: Path) -> JobFolders:
     """Create the job's folders, with a workspace holding the repository at ``sha``."""
     workspace = pool.acquire(sha)
-    folders = JobFolders(job_dir, workspace, job_dir / "temp", tool_cache, pool.repository)
+    folders = JobFolders(job_dir, workspace, job_dir / "temp", tool_cache, pool.repository,
+                         pool.spares)
     job_dir.mkdir(parents=True, exist_ok=True)
     pool.temp_folder(folders.temp)
     tool_cache.mkdir(parents=True, exist_ok=True)
