@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+from json.encoder import encode_basestring
 
 from qmoi.diagnostics import Located
 from qmoi.source import SourceFile
@@ -41,4 +41,27 @@ def render_text(items: Iterable[tuple[Located, SourceFile]], *, context: bool = 
 
 
 def render_json(items: Iterable[Located]) -> str:
-    return json.dumps([loc.to_json() for loc in items], indent=2, ensure_ascii=False) + "\n"
+    """``json.dumps([loc.to_json() ...], indent=2, ensure_ascii=False)`` and a newline, to
+    the byte. Written out because an indent makes ``json`` use its pure-Python encoder
+    (the C one serves only ``indent=None``): ~15 µs a diagnostic, 40 ms of the corpus's
+    2,700; strings still go through json's own (C) escaping."""
+    entries = [_json_entry(loc) for loc in items]
+    return "[\n" + ",\n".join(entries) + "\n]\n" if entries else "[]\n"
+
+
+def _json_entry(loc: Located) -> str:
+    d = loc.diagnostic
+    fix = "null" if d.fix is None else (
+        f'{{\n      "title": {encode_basestring(d.fix.title)},\n'
+        f'      "safety": {encode_basestring(d.fix.safety.value)}\n    }}')
+    # int.__repr__: what json writes for an int (a subclass's own __format__ is not asked).
+    return (f'  {{\n    "path": {encode_basestring(d.path)},\n'
+            f'    "line": {int.__repr__(loc.line)},\n'
+            f'    "column": {int.__repr__(loc.column)},\n'
+            f'    "end_line": {int.__repr__(loc.end_line)},\n'
+            f'    "end_column": {int.__repr__(loc.end_column)},\n'
+            f'    "code": {encode_basestring(d.code)},\n'
+            f'    "rule": {encode_basestring(d.rule)},\n'
+            f'    "severity": {encode_basestring(d.severity.value)},\n'
+            f'    "message": {encode_basestring(d.message)},\n'
+            f'    "fix": {fix}\n  }}')
