@@ -248,7 +248,9 @@ class WorkspacePool:
         # workspace now and have the old one deleted at the end (twice the files).
         self._dirty: dict[Path, str] = {}
         self._dirty_temps: list[Path] = []
-        self.spares = SpareFiles(folder / "spare-files")  # the files of emptied temp folders
+        # The plain files of emptied temp folders; a stash of its own for each process
+        # (the pool's worker processes share the run's folder)
+        self.spares = SpareFiles(folder / f"spare-files-{os.urandom(6).hex()}")
         self._closing = False
         self._lock = threading.Lock()
 
