@@ -3,6 +3,8 @@ starts, max-parallel, fail-fast, skip propagation, concurrency, timeouts."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -288,3 +290,13 @@ def test_cancel_runs_only_always_jobs(tmp_path: Path) -> None:
 def test_inline_runner_rejects_a_useless_capacity(bad: int) -> None:
     with pytest.raises(ValueError):
         InlineRunner(Scripted(), bad)
+
+
+def test_reusable_call_support_loads_only_with_a_call() -> None:
+    # qmoi.schedule.calls (and qmoi.plan.reusable) are imported by the first call: a run
+    # without one does not pay for them at its start.
+    code = ("import sys, qmoi.schedule\n"
+            "print('qmoi.schedule.calls' in sys.modules, 'qmoi.plan.reusable' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)
+    assert done.stdout.split() == ["False", "False"]

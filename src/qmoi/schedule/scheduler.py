@@ -24,7 +24,6 @@ from qmoi.expr import Status
 from qmoi.model import Job, ReusableCall
 from qmoi.plan import EvaluationError, LoadedWorkflow, Plan, expand_strategy, github_context
 from qmoi.plan.values import condition_holds, render_node, render_text, uses_status_check
-from qmoi.schedule.calls import call_result, callee_run
 from qmoi.schedule.concurrency import ConcurrencyGroups
 from qmoi.schedule.nodes import (
     ACTIVE,
@@ -241,6 +240,10 @@ class Scheduler:
 
     def _call(self, leg: Leg, contexts: dict[str, Any]) -> None:
         """Start a reusable-workflow call: its callee's jobs join the run."""
+        # Imported by the first call (with qmoi.plan.reusable): a run without one, most
+        # runs, does not pay for them at its start.
+        from qmoi.schedule.calls import callee_run
+
         leg.state = CALLING
         self._emit(JobStarted(leg.key, time.time()))
         try:
@@ -263,6 +266,8 @@ class Scheduler:
             self._finish_call(run)
 
     def _finish_call(self, run: WorkflowRun) -> None:
+        from qmoi.schedule.calls import call_result
+
         leg = run.parent
         assert leg is not None
         result, outputs, message = call_result(run, self._contexts(leg.node))
