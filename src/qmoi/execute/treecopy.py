@@ -39,6 +39,8 @@ def _umask() -> int:
 
 
 UMASK = _umask()
+# Files up to this size are compared before they are rewritten (one read each).
+_COMPARED = 1 << 16
 
 
 class NotRestorable(Exception):
@@ -106,10 +108,28 @@ def rewrite(path: str, text: str) -> None:
         write_new(path, text)
         return
     try:
-        if os.fstat(fd).st_nlink != 1 or os.listxattr(fd):
+        now = os.fstat(fd)
+        if now.st_nlink != 1 or os.listxattr(fd):
             raise NotRestorable(path)
+        data = text.encode("utf-8")
+        if now.st_size == len(data) and _holds(path, data):
+            return
         os.ftruncate(fd, 0)  # only now: a name linked elsewhere is never cut through
-        os.write(fd, text.encode("utf-8"))
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Whether the file at ``path`` holds ``data`` (its size checked already): rewriting a
+    file cuts its blocks off and allocates new ones, reading it is ~10x cheaper here, and
+    most files a job was given it leaves as they were."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False  # unreadable (a job's chmod): rewritten
+    try:
+        return os.read(fd, len(data) + 1) == data
     finally:
         os.close(fd)
 
@@ -164,12 +184,30 @@ def _restore_file(model: os.DirEntry[str], target: str, exists: bool) -> None:
         now = os.fstat(fd)
         if now.st_nlink != 1 or now.st_uid != os.geteuid() or os.listxattr(fd):
             raise NotRestorable(target)
-        os.ftruncate(fd, 0)  # only now: a file linked elsewhere is never cut through
         if now.st_mode & 0o7777 != info.st_mode & 0o7777:
             os.fchmod(fd, info.st_mode & 0o7777)
+        if now.st_size == info.st_size and _same(model.path, target, info.st_size):
+            return
+        os.ftruncate(fd, 0)  # only now: a file linked elsewhere is never cut through
         _fill(model.path, fd, info.st_size)
     finally:
         os.close(fd)
+
+
+def _same(source: str, target: str, size: int) -> bool:
+    """Whether a small file ``target`` holds ``source``'s ``size`` bytes (larger files are
+    rewritten without looking)."""
+    if size > _COMPARED:
+        return False
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        data = os.read(fd, size + 1)
+    finally:
+        os.close(fd)
+    return len(data) == size and _holds(target, data)
 
 
 def _kind(entry: os.DirEntry[str]) -> str:
