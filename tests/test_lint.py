@@ -131,3 +131,39 @@ def test_a_child_that_dies_is_an_error_not_a_hang() -> None:
 
     with pytest.raises(RuntimeError, match="without its results"):
         lint._share(list(range(20)), work, 2)
+
+
+def test_rows_carry_every_field_of_a_located_diagnostic() -> None:
+    from qmoi.diagnostics import Diagnostic, Edit, Fix, FixSafety, Located, Severity
+    from qmoi.source import Span
+
+    fixed = Diagnostic("w.yml", Span(3, 9), "W1", "r", Severity.WARNING, "m",
+                       Fix("t", FixSafety.UNSAFE, (Edit(Span(3, 4), "a"), Edit(Span(5, 5), ""))))
+    plain = Diagnostic("w.yml", Span(0, 0), "E2", "s", Severity.ERROR, "n")
+    found = (Located(fixed, 1, 4, 2, 3), Located(plain, 1, 1, 1, 1))
+    rows = [lint._pack(loc) for loc in found]
+    assert lint._unpack("w.yml", rows) == found
+    # As the result cache gives them back: lists, not tuples.
+    assert lint._unpack("w.yml", json.loads(json.dumps(rows))) == found
+
+
+def test_a_damaged_cache_entry_is_checked_again(tmp_path: Path) -> None:
+    file = tmp_path / "w.yml"
+    file.write_text("on: push\non: push\n")
+    targets = [Target(file, "w.yml", "workflow")]
+    cache = tmp_path / "cache"
+    first = _flat(lint_targets(targets, cache_dir=cache))
+    stored = json.loads((cache / "lint.json").read_text())
+    for damage in ([[0, 0, "P102"]], [[0, 0, "P102", "r", "fatal", "m", None, 1, 1, 1, 1]]):
+        (cache / "lint.json").write_text(json.dumps({k: damage for k in stored}))
+        assert _flat(lint_targets(targets, cache_dir=cache)) == first
+
+
+def test_a_report_decodes_its_text_when_asked(tmp_path: Path,
+                                              corpus_sample: list[Target]) -> None:
+    reports = lint_targets(corpus_sample)
+    assert any(isinstance(r.loaded, bytes) for r in reports)  # the forked checkers' files
+    for report in reports:
+        assert report.source.text == report.target.path.read_text(encoding="utf-8-sig")
+        assert report.source.path == report.target.display
+        assert report.source is report.source

@@ -8,33 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from qmoi import __version__
-from qmoi.diagnostics import Diagnostic, Edit, Fix, FixSafety, Severity
 from qmoi.fsutil import atomic_write
-from qmoi.source import Span
 
 MAX_ENTRIES = 20_000
-
-
-def _encode(d: Diagnostic) -> list[Any]:
-    fix = None
-    if d.fix is not None:
-        fix = [d.fix.title, d.fix.safety.value,
-               [[e.span.start, e.span.end, e.text] for e in d.fix.edits]]
-    return [d.span.start, d.span.end, d.code, d.rule, d.severity.value, d.message, fix]
-
-
-def _decode(path: str, item: list[Any]) -> Diagnostic:
-    start, end, code, rule, severity, message, fix = item
-    decoded = None
-    if fix is not None:
-        title, safety, edits = fix
-        decoded = Fix(title, FixSafety(safety),
-                      tuple(Edit(Span(s, e), text) for s, e, text in edits))
-    return Diagnostic(path, Span(start, end), code, rule, Severity(severity), message, decoded)
 
 
 # The code a lint result depends on: the top-level modules and these stages with their
@@ -68,7 +49,7 @@ class LintCache:
     def __init__(self, file: Path, fingerprint: str) -> None:
         self.file = file
         self.salt = f"{code_fingerprint()}\0{fingerprint}\0".encode()
-        self.entries: dict[str, list[list[Any]]] = {}
+        self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
         self.dirty = False
         try:
@@ -81,19 +62,16 @@ class LintCache:
     def key(self, data: bytes, kind: str) -> str:
         return hashlib.sha256(self.salt + kind.encode() + b"\0" + data).hexdigest()
 
-    def get(self, key: str, path: str) -> list[Diagnostic] | None:
-        items = self.entries.get(key)
-        if not isinstance(items, list):
-            return None
-        try:
-            found = [_decode(path, item) for item in items]
-        except (TypeError, ValueError):
+    def get(self, key: str) -> list[Any] | None:
+        """The rows stored for ``key`` (``qmoi.lint.Row``, as JSON gives them back)."""
+        rows = self.entries.get(key)
+        if not isinstance(rows, list):
             return None
         self.used.add(key)
-        return found
+        return rows
 
-    def put(self, key: str, found: list[Diagnostic]) -> None:
-        self.entries[key] = [_encode(d) for d in found]
+    def put(self, key: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.entries[key] = rows
         self.used.add(key)
         self.dirty = True
 
