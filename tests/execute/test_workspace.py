@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from qmoi.execute import workspace
+from qmoi.execute.treecopy import UMASK
 from qmoi.execute.workspace import WorkspaceError, WorkspacePool, discard_run, template
 from run_helpers import git, make_repo
 
@@ -267,11 +268,13 @@ def test_a_finished_jobs_temp_folder_is_emptied_for_the_next_job(tmp_path: Path)
     workspace.release(pool, second)
     pool._remover.submit(lambda: None).result()
     third = workspace.prepare(pool, tmp_path / "run" / "jobs" / "c", sha, tools)
-    assert third.temp.stat().st_ino != inode and third.file_commands.is_dir()
+    # a new folder (not the inode: the file system may give the deleted one's number)
+    assert third.temp.stat().st_mode & 0o7777 == 0o777 & ~UMASK
+    assert third.file_commands.is_dir()
     workspace.release(pool, third)
     pool.close()
     assert not [p for p in (tmp_path / "run" / "workspaces").iterdir()
-                if p.name.startswith("tmp-")]
+                if p.name.startswith("job-")]
 
 
 def test_a_job_renews_a_released_workspace_the_removal_thread_has_not_reached(

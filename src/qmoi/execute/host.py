@@ -20,6 +20,7 @@ from qmoi.events import JobFinished, JobStarted
 from qmoi.execute.engines import container_problem
 from qmoi.execute.job_state import JobState
 from qmoi.execute.process import Grace
+from qmoi.execute.spares import write_file
 from qmoi.execute.steps import run_steps
 from qmoi.execute.workspace import WorkspacePool, prepare, release
 from qmoi.expr import Status
@@ -124,8 +125,8 @@ class HostExecutor:
         """Set up the job's env and masks, run its steps; a message when the job could not
         start (then it has failed)."""
         request = state.request
-        (state.folders.root / "event.json").write_text(
-            json.dumps(request.github.get("event", {})), encoding="utf-8")
+        write_file(state.folders.spares, str(state.folders.root / "event.json"),
+                   json.dumps(request.github.get("event", {})).encode("utf-8"))
         for value in state.secrets().values():
             state.masker.add_secret(value)
         state.debug = any(_truthy(table.get(name)) for table in (request.secrets, request.vars)

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from qmoi.execute.shells import ShellError, fix_up_script, host_which, resolve_shell
-from qmoi.execute.spares import SpareFiles, new_file
+from qmoi.execute.spares import SpareFiles, write_file
 from qmoi.execute.step_kinds import CANCELLED, FAILURE, SUCCESS, BaseKind, StepRun
 from qmoi.execute.timeouts import minutes_to_seconds
 from qmoi.model.common import Defaults
@@ -80,15 +80,8 @@ class RunStep(BaseKind):
 
 
 def _write_script(spares: SpareFiles | None, path: str, text: str) -> None:
-    """A new file holding ``text`` (UTF-8): open, write and close, where a text file object
-    also made an fstat, an ioctl and two lseeks; a spare file when there is one."""
-    data = memoryview(text.encode("utf-8"))
-    fd = new_file(spares, path, 0o666)
-    try:
-        while data:
-            data = data[os.write(fd, data):]
-    finally:
-        os.close(fd)
+    """A new file holding ``text`` (UTF-8), a spare file when there is one."""
+    write_file(spares, path, text.encode("utf-8"))
 
 
 def _exit_code(code: int) -> int:

@@ -96,3 +96,15 @@ def new_file(spares: SpareFiles | None, path: str, mode: int = 0o666) -> int:
     if spares is None:
         return os.open(path, _NEW, mode)
     return spares.create(path, mode)
+
+
+def write_file(spares: SpareFiles | None, path: str, data: bytes, mode: int = 0o666) -> None:
+    """A new file at ``path`` holding ``data``: open, write, close (a text file object also
+    made an fstat, an ioctl and two lseeks)."""
+    fd = new_file(spares, path, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)

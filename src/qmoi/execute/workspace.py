@@ -36,12 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoi.errors import QmoiError
+from qmoi.execute.jobdirs import FILE_COMMANDS, TEMP, JobDirs
 from qmoi.execute.spares import SpareFiles
 from qmoi.execute.treecopy import (
-    UMASK,
     NotRestorable,
     copy_tree,
-    empty,
     restore,
     rewrite,
     write_new,
@@ -55,7 +54,6 @@ _GIT_LOCK = threading.Lock()
 # 5 files 0.5 ms in Python; 320 files 57 ms in Python, 27 ms with cp).
 _SMALL_TREE = 150
 _FOLDER = "workspaces"
-_FILE_COMMANDS = "_runner_file_commands"
 
 
 @contextlib.contextmanager
@@ -88,7 +86,7 @@ class JobFolders:
 
     @property
     def file_commands(self) -> Path:
-        return self.temp / _FILE_COMMANDS
+        return self.temp / FILE_COMMANDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,15 +240,14 @@ class WorkspacePool:
         self._spares: dict[str, list[Future[Path]]] = {}
         self._reset: dict[str, list[Path]] = {}  # used ones made fresh again, by commit
         self._made: dict[Path, tuple[str, Template]] = {}
-        self._temps: list[Path] = []  # emptied temp folders of finished jobs
         # Released but not renewed yet (workspace: its commit). Under a burst the one
         # removal thread falls behind: a job then renews one itself rather than copy a new
         # workspace now and have the old one deleted at the end (twice the files).
         self._dirty: dict[Path, str] = {}
-        self._dirty_temps: list[Path] = []
-        # The plain files of emptied temp folders; a stash of its own for each process
+        # The plain files of emptied job folders; a stash of its own for each process
         # (the pool's worker processes share the run's folder)
         self.spares = SpareFiles(folder / f"spare-files-{os.urandom(6).hex()}")
+        self.jobs = JobDirs(folder, self._remover, self.spares)
         self._closing = False
         self._lock = threading.Lock()
 
@@ -315,65 +312,10 @@ class WorkspacePool:
         remove(path, admin)
         return False
 
-    def discard(self, folder: Path) -> None:
-        """Empty a finished job's temp folder on the removal thread and keep it, with its
-        empty ``_runner_file_commands``, for the next job (two folders fewer to create a
-        job); GitHub's runner too empties one temp folder between jobs: "This directory
-        is emptied at the beginning and end of each job"
-        (https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables)."""
-        with self._lock:
-            self._dirty_temps.append(folder)
-        self._remover.submit(self._keep_temp, folder)
-
-    def _keep_temp(self, folder: Path) -> None:
-        with self._lock:
-            if folder not in self._dirty_temps:
-                return  # a job emptied it already
-            self._dirty_temps.remove(folder)
-        kept = self.folder / f"tmp-{os.urandom(6).hex()}"
-        if self._emptied(folder, kept):
-            with self._lock:
-                self._temps.append(kept)
-
-    def _emptied(self, folder: Path, dest: Path) -> bool:
-        """Empty a finished job's temp folder and move it to ``dest``; False when it was
-        deleted instead (the run is ending, or the job changed it beyond emptying)."""
-        try:
-            if self._closing or os.listxattr(folder, follow_symlinks=False):
-                raise NotRestorable(str(folder))
-            empty(folder, _FILE_COMMANDS, self.spares)
-            commands = folder / _FILE_COMMANDS
-            if commands.is_symlink() or not commands.is_dir() or os.listxattr(commands):
-                raise NotRestorable(str(commands))
-            empty(commands, spares=self.spares)
-            if os.lstat(folder).st_mode & 0o7777 != 0o777 & ~UMASK or \
-                    os.lstat(commands).st_mode & 0o7777 != 0o777 & ~UMASK:
-                raise NotRestorable(str(folder))  # a job changed its mode: a new one
-            os.rename(folder, dest)
-        except (OSError, NotRestorable):
-            shutil.rmtree(folder, ignore_errors=True)
-            return False
-        return True
-
-    def temp_folder(self, path: Path) -> None:
-        """Make the job's temp folder at ``path``: an emptied one kept from an earlier job
-        moved there, else one that waits to be emptied (emptied now), else a new one."""
-        with self._lock:
-            kept = self._temps.pop() if self._temps else None
-            dirty = self._dirty_temps.pop() if kept is None and self._dirty_temps else None
-        if dirty is not None and self._emptied(dirty, path):
-            return
-        if kept is not None:
-            with contextlib.suppress(OSError):
-                os.rename(kept, path)
-                return
-            shutil.rmtree(kept, ignore_errors=True)
-        (path / _FILE_COMMANDS).mkdir(parents=True, exist_ok=True)
-
     def close(self) -> None:
         """Wait for the background work and delete the unused spares and reset copies."""
         with self._lock:
-            self._closing = True
+            self._closing = self.jobs.closing = True
             spares = [f for pending in self._spares.values() for f in pending]
             self._spares.clear()
         for future in spares:
@@ -388,9 +330,7 @@ class WorkspacePool:
         for path in left:
             source = made[path][1]
             remove(path, source.admin.parent / path.name)
-        for folder in self._temps:
-            shutil.rmtree(folder, ignore_errors=True)
-        self._temps.clear()
+        self.jobs.clear()
         # Records of workspaces deleted without this pool (a crashed job's) are pruned by
         # discard_run at the end of the run.
 
@@ -458,16 +398,16 @@ def _stale_records(repository: Path) -> bool:
 def prepare(pool: WorkspacePool, job_dir: Path, sha: str, tool_cache: Path) -> JobFolders:
     """Create the job's folders, with a workspace holding the repository at ``sha``."""
     workspace = pool.acquire(sha)
-    folders = JobFolders(job_dir, workspace, job_dir / "temp", tool_cache, pool.repository,
+    folders = JobFolders(job_dir, workspace, job_dir / TEMP, tool_cache, pool.repository,
                          pool.spares)
-    job_dir.mkdir(parents=True, exist_ok=True)
-    pool.temp_folder(folders.temp)
+    job_dir.parent.mkdir(parents=True, exist_ok=True)
+    pool.jobs.place(job_dir)
     tool_cache.mkdir(parents=True, exist_ok=True)
     return folders
 
 
 def release(pool: WorkspacePool, folders: JobFolders) -> None:
-    """Give the workspace and the temp folder back for removal, off the job's thread (the
-    next job of a chain waits for this one's end); the job's logs stay."""
+    """Give the workspace and the job's folder back for reuse or removal, off the job's
+    thread (the next job of a chain waits for this one's end); the job's logs stay."""
     pool.release(folders.workspace)
-    pool.discard(folders.temp)
+    pool.jobs.discard(folders.root)
