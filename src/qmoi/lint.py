@@ -132,7 +132,8 @@ def _read(target: Target) -> tuple[bytes | None, Loaded | None]:
 
 class _Checker:
     """Checks jobs one at a time in whichever process runs it, keeping the files it decoded
-    (the parent reuses those for its report instead of decoding them again)."""
+    and what it found in them (the parent reports those as they are instead of decoding
+    the files and building the findings from their rows again)."""
 
     def __init__(self, jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
                  ) -> None:
@@ -141,15 +142,16 @@ class _Checker:
         self.jobs = jobs
         self.selection = Selection(select, ignore)
         self.projects = ProjectFiles()
-        self.decoded: dict[int, SourceFile] = {}
+        self.decoded: dict[int, tuple[SourceFile, tuple[Located, ...]]] = {}
 
     def __call__(self, index: int) -> tuple[Row, ...]:
         """The file's findings sorted and located here, where its text is decoded (in
         parallel, and the parent then needs the text only for a report that shows it)."""
         job = self.jobs[index]
         source, problems = decode_source(job.data, job.display)
-        self.decoded[index] = source
-        return tuple(map(_pack, _located(list(problems) or self._check(job, source), source)))
+        found = _located(list(problems) or self._check(job, source), source)
+        self.decoded[index] = source, found
+        return tuple(map(_pack, found))
 
     def _check(self, job: _Job, source: SourceFile) -> list[Diagnostic]:
         from qmoi.check import check_source
@@ -349,9 +351,12 @@ def lint_targets(
     checker = _Checker([j for _, j in jobs], chosen, dropped)
     for number, ((index, job), rows) in enumerate(zip(jobs, _check_all(checker),
                                                       strict=True)):
-        found[index] = _unpack(job.display, rows)
-        # The files this process checked are decoded already; the others when asked for.
-        loaded[index] = checker.decoded.get(number, loaded[index])
+        # What this process checked is at hand; the others' findings come as rows, their
+        # texts are decoded when asked for.
+        if number in checker.decoded:
+            loaded[index], found[index] = checker.decoded[number]
+        else:
+            found[index] = _unpack(job.display, rows)
         if cache is not None:
             cache.put(keys[index], rows)
     if cache is not None:
