@@ -167,3 +167,25 @@ def test_a_report_decodes_its_text_when_asked(tmp_path: Path,
         assert report.source.text == report.target.path.read_text(encoding="utf-8-sig")
         assert report.source.path == report.target.display
         assert report.source is report.source
+
+
+def test_a_run_answered_from_the_cache_loads_no_checker(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    file = tmp_path / "w.yml"
+    file.write_text("on: push\non: push\n")
+    script = (
+        "import sys; from pathlib import Path; from qmoi.discover import Target; "
+        "from qmoi.lint import lint_targets; "
+        f"t = [Target(Path({str(file)!r}), 'w.yml', 'workflow')]; "
+        f"r = lint_targets(t, cache_dir=Path({str(tmp_path / 'cache')!r})); "
+        "print(','.join(loc.diagnostic.code for loc in r[0].found), "
+        "sorted(m for m in sys.modules if m.startswith(('qmoi.check.config', 'yaml'))))")
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, env={**os.environ}).stdout.split(" ", 1)
+            for _ in range(2)]
+    assert runs[0][0] == runs[1][0]
+    assert "P102" in runs[0][0].split(",")
+    assert "qmoi.check.config" in runs[0][1]  # checked: the checker was loaded
+    assert runs[1][1].strip() == "[]"  # answered from the cache

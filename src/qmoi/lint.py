@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,6 +22,7 @@ from qmoi.projectfiles import CONFIG_PATH, ProjectFiles
 from qmoi.source import SourceFile, Span
 
 if TYPE_CHECKING:
+    from qmoi.check.config import Selection
     from qmoi.check.driver import SourceKind
     from qmoi.fix import FixOutcome
     from qmoi.shellcheck import Shellcheck
@@ -137,10 +139,8 @@ class _Checker:
 
     def __init__(self, jobs: list[_Job], select: tuple[str, ...], ignore: tuple[str, ...]
                  ) -> None:
-        from qmoi.check.config import Selection
-
         self.jobs = jobs
-        self.selection = Selection(select, ignore)
+        self.chosen = select, ignore
         self.projects = ProjectFiles()
         self.decoded: dict[int, tuple[SourceFile, tuple[Located, ...]]] = {}
 
@@ -161,6 +161,14 @@ class _Checker:
             project = self.projects.project(job.path, source.text)
         # No explicit rules: the driver chooses them from the configuration and selection.
         return check_source(source, job.kind, None, project, selection=self.selection)
+
+    @cached_property
+    def selection(self) -> Selection:
+        # Made for the first file checked: a run answered from the cache imports no
+        # checker (qmoi.check.config brings the YAML parser and libyaml's module with it).
+        from qmoi.check.config import Selection
+
+        return Selection(*self.chosen)
 
 
 # Checking allocates many short-lived containers and next to no reference cycles, so the
