@@ -151,3 +151,48 @@ def test_entries_no_run_uses_are_dropped(tmp_path: Path) -> None:
         classcache.uninstall()
     kept = marshal.loads(path.read_bytes())["classes"]
     assert kept and not set(kept) & set(stale)
+
+
+def _saved(path: Path) -> dict[str, object]:
+    import marshal
+
+    data = marshal.loads(path.read_bytes())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_entries_another_run_used_lately_are_kept(tmp_path: Path) -> None:
+    # A run that uses fewer entries (qmoi run -n after qmoi run) neither drops the others
+    # nor rewrites the file for them; an entry left unused for _KEEP saves is dropped.
+    import marshal
+
+    path = tmp_path / "classes.marshal"
+    other = {f"def y{i}(): pass": compile("pass", "<string>", "exec") for i in range(60)}
+    path.write_bytes(marshal.dumps({"classes": other, "patterns": {}, "generation": 3,
+                                    "stamps": [3] * len(other)}))
+    before = path.read_bytes()
+    installed = classcache.install(path)
+    try:
+        installed.save()  # nothing new, nothing stale: the file stays as it was
+        assert path.read_bytes() == before
+        _make()
+        installed.save()
+    finally:
+        classcache.uninstall()
+    data = _saved(path)
+    assert data["generation"] == 4 and set(other) <= set(data["classes"])  # type: ignore[arg-type]
+    stamps = data["stamps"]
+    assert isinstance(stamps, list) and isinstance(data["classes"], dict)
+    by_key = dict(zip(data["classes"], stamps, strict=True))  # no patterns here
+    assert {by_key[k] for k in other} == {3} and set(stamps) == {3, 4}
+    for _ in range(classcache._KEEP):  # saves by runs that compile something each time
+        installed = classcache.install(path)
+        try:
+            installed.codes.pop(next(k for k in installed.codes if k not in other))
+            _make()
+            installed.save()
+        finally:
+            classcache.uninstall()
+    data = _saved(path)
+    kept = data["classes"]
+    assert isinstance(kept, dict) and kept and not set(kept) & set(other)

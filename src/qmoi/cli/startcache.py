@@ -33,7 +33,14 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-_STALE = 50  # unused entries that make a run rewrite the file without them
+_STALE = 50  # stale entries that make a run rewrite the file without them
+# Saves of the file an entry may go unused through before it is stale. Each run keeps what
+# it used, but ``qmoi run -n`` or ``-l`` uses ~300 of a real run's ~730 entries: were the
+# others dropped at once, the next real run would compile them again (~40 ms) and rewrite
+# the file, and so on at every switch. An entry of an edited source ages out instead.
+_KEEP = 8
+
+Key = str | tuple[Any, int]  # a generated source, or a pattern's (text, flags)
 
 Pattern = tuple[Any, int]  # (pattern text, flags) as re.compile got them
 Program = tuple[Any, ...]  # _sre.compile's arguments after the pattern
@@ -48,10 +55,17 @@ class StartCache:
     pattern and flags; ``new`` counts what was compiled for want of an entry."""
 
     def __init__(self, path: Path, codes: dict[str, CodeType],
-                 patterns: dict[Pattern, Program]) -> None:
+                 patterns: dict[Pattern, Program], stamps: list[int] | None = None,
+                 generation: int = 0) -> None:
         self.path = path
         self.codes = codes
         self.patterns = patterns
+        # The file's save count when each entry was last used, in the order of the codes
+        # then the patterns as loaded (a list: nothing to build at a run's start); none
+        # for a file from before stamps, whose entries count as stale.
+        self._stamps = stamps or []
+        self._loaded = (len(codes), len(patterns))
+        self.generation = generation
         self.new = 0
         self._used_codes: set[str] = set()
         self._used_patterns: set[Pattern] = set()
@@ -105,19 +119,27 @@ class StartCache:
     # ------------------------------------------------------------------ file
 
     def save(self) -> None:
-        """Write what this process used, if anything was added or many entries went unused
-        (sources change as qmoi is edited or upgraded: a smaller file loads faster);
+        """Write the file if this process compiled anything, or if many entries went
+        unused for ``_KEEP`` saves (sources change as qmoi is edited or upgraded: a smaller
+        file loads faster); without the stale entries, this process's stamped as used;
         atomically, as another qmoi may be reading it."""
-        unused = (len(self.codes) - len(self._used_codes)
-                  + len(self.patterns) - len(self._used_patterns))
-        if not self.new and unused <= _STALE:
+        now = self.generation + 1
+        unused: set[Key] = {*(self.codes.keys() - self._used_codes),
+                            *(self.patterns.keys() - self._used_patterns)}
+        if not self.new and len(unused) <= _STALE:
+            return  # the usual run: nothing to add, too little to drop
+        stamps = self.stamps()
+        stale = {k for k in unused if stamps.get(k, -_KEEP) <= now - _KEEP}
+        if not self.new and len(stale) <= _STALE:
             return
         import tempfile
 
+        codes = {k: v for k, v in self.codes.items() if k not in stale}
+        patterns = {k: v for k, v in self.patterns.items() if k not in stale}
+        kept: list[Key] = [*codes, *patterns]
         data: dict[str, Any] = {
-            "classes": {k: v for k, v in self.codes.items() if k in self._used_codes},
-            "patterns": {k: v for k, v in self.patterns.items() if k in self._used_patterns},
-        }
+            "classes": codes, "patterns": patterns, "generation": now,
+            "stamps": [stamps[k] if k in unused else now for k in kept]}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-start-")
@@ -127,6 +149,14 @@ class StartCache:
         except (OSError, ValueError):
             return
         self.new = 0
+
+    def stamps(self) -> dict[Key, int]:
+        """Each loaded entry's stamp, by key."""
+        if not self._stamps:
+            return {}
+        codes, patterns = self._loaded
+        keys: list[Key] = [*list(self.codes)[:codes], *list(self.patterns)[:patterns]]
+        return dict(zip(keys, self._stamps, strict=True))
 
 
 # Kept for the callers and tests written against the first version (dataclasses only).
@@ -158,22 +188,30 @@ def cache_path(command: str = "run") -> Path:
     return Path(base) / "qmoi" / name
 
 
-def _load(path: Path) -> tuple[dict[str, CodeType], dict[Pattern, Program]]:
+def _load(path: Path) -> tuple[dict[str, CodeType], dict[Pattern, Program], list[int], int]:
+    """The file's codes, programs, stamps and save count; empty on any problem."""
     try:
         # loads on the bytes, not load on the file: load reads the file through a method
         # call per object it decodes (~40 µs a code object, 27 ms for a run's cache,
         # against 4 ms for the whole of it from bytes).
         data = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
-        return {}, {}
+        return {}, {}, [], 0
     if not isinstance(data, dict):
-        return {}, {}
+        return {}, {}, [], 0
     classes, patterns = data.get("classes"), data.get("patterns")
     codes = {k: v for k, v in classes.items() if isinstance(k, str)
              and isinstance(v, CodeType)} if isinstance(classes, dict) else {}
     programs = {k: v for k, v in patterns.items() if isinstance(k, tuple) and len(k) == 2
                 and isinstance(v, tuple)} if isinstance(patterns, dict) else {}
-    return codes, programs
+    stamps, generation = data.get("stamps"), data.get("generation")
+    # aligned with the entries as written: any entry filtered out above voids them
+    whole = isinstance(classes, dict) and isinstance(patterns, dict) \
+        and len(codes) + len(programs) == len(classes) + len(patterns)
+    if not whole or not isinstance(stamps, list) or not isinstance(generation, int) \
+            or len(stamps) != len(codes) + len(programs):
+        return codes, programs, [], 0
+    return codes, programs, stamps, generation
 
 
 _installed: StartCache | None = None
