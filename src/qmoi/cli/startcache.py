@@ -178,8 +178,8 @@ class _SreProxy:
 
 
 def cache_path(command: str = "run") -> Path:
-    """One file per command: each keeps only what it used, so two commands sharing a
-    file would keep dropping each other's entries and rewriting it."""
+    """One file per command: each keeps what its runs used lately, and a file shared by
+    two commands would hold, and load, both sets."""
     suffix = "" if command == "run" else f"-{command}"
     name = f"qmoi-start{suffix}-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
     if sys.pycache_prefix:
