@@ -40,9 +40,32 @@ def test_cache_answers_unchanged_files_identically(tmp_path: Path,
                                                    corpus_sample: list[Target]) -> None:
     cache = tmp_path / "cache"
     first = _flat(lint_targets(corpus_sample, cache_dir=cache))
-    stored = json.loads((cache / "lint.json").read_text())
+    (file,) = cache.glob("lint-*.json")
+    stored = json.loads(file.read_text())
     assert len(stored) == len({t.path.read_bytes() for t in corpus_sample})
     assert _flat(lint_targets(corpus_sample, cache_dir=cache)) == first
+
+
+def test_each_rule_selection_has_a_cache_file_and_old_ones_are_dropped(
+        tmp_path: Path) -> None:
+    file = tmp_path / "w.yml"
+    file.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+                    "    steps:\n      - run: echo hi\n")
+    targets = [Target(file, "w.yml", "workflow")]
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "lint.json").write_text("{}")  # the one-file layout of earlier versions
+    os.utime(cache / "lint.json", ns=(0, 0))
+    written = []
+    for n, code in enumerate(("P101", "P102", "P103", "P104", "P105", "P106")):
+        lint_targets(targets, cache_dir=cache, ignore=[code])
+        (newest,) = set(cache.glob("lint-*.json")) - set(written)
+        os.utime(newest, ns=((n + 1) * 10**9, (n + 1) * 10**9))  # written in this order
+        written.append(newest)
+    kept = set(cache.glob("lint*.json"))
+    # The file of the last selection and the 4 written before it; older ones are gone.
+    assert kept == set(written[-5:])
+    assert len(json.loads(written[-1].read_text())) == 1
 
 
 def test_cache_misses_when_a_file_changes(tmp_path: Path) -> None:
@@ -153,9 +176,10 @@ def test_a_damaged_cache_entry_is_checked_again(tmp_path: Path) -> None:
     targets = [Target(file, "w.yml", "workflow")]
     cache = tmp_path / "cache"
     first = _flat(lint_targets(targets, cache_dir=cache))
-    stored = json.loads((cache / "lint.json").read_text())
+    (file,) = cache.glob("lint-*.json")
+    stored = json.loads(file.read_text())
     for damage in ([[0, 0, "P102"]], [[0, 0, "P102", "r", "fatal", "m", None, 1, 1, 1, 1]]):
-        (cache / "lint.json").write_text(json.dumps({k: damage for k in stored}))
+        file.write_text(json.dumps({k: damage for k in stored}))
         assert _flat(lint_targets(targets, cache_dir=cache)) == first
 
 

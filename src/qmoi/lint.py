@@ -328,7 +328,7 @@ def lint_targets(
         # The configuration's text is part of each file's key (it is in the Project); the
         # rule set is part of the code fingerprint that salts every key.
         names = repr((chosen, dropped, shellcheck and shellcheck.fingerprint))
-        cache = LintCache(cache_dir / "lint.json", names)
+        cache = LintCache(cache_dir, names)
     found: dict[int, tuple[Located, ...]] = {}
     keys: dict[int, str] = {}
     jobs: list[tuple[int, _Job]] = []

@@ -2,6 +2,11 @@
 
 The key is the file's bytes plus everything else that decides the result (QMOI's version,
 the chosen rules, the configuration), so an unchanged tree is answered without parsing.
+
+Each build of the lint code and each rule selection has a file of its own
+(``lint-<salt>.json``): a cached run reads only the entries it can use, and the files of
+other builds — which no run will ask again once QMOI is upgraded or edited — are deleted
+beyond the few most recently used, instead of piling up in the one file every run parses.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from typing import Any
 from qmoi import __version__
 from qmoi.fsutil import atomic_write
 
-MAX_ENTRIES = 20_000
+MAX_ENTRIES = 20_000  # in one file; above it, entries this run did not use are dropped
+KEEP_FILES = 4  # files of other builds or selections kept, most recently written first
 
 
 # The code a lint result depends on: the top-level modules and these stages with their
@@ -46,14 +52,14 @@ def code_fingerprint() -> str:
 
 
 class LintCache:
-    def __init__(self, file: Path, fingerprint: str) -> None:
-        self.file = file
+    def __init__(self, folder: Path, fingerprint: str) -> None:
         self.salt = f"{code_fingerprint()}\0{fingerprint}\0".encode()
+        self.file = folder / f"lint-{hashlib.sha256(self.salt).hexdigest()[:16]}.json"
         self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
         self.dirty = False
         try:
-            loaded = json.loads(file.read_text(encoding="utf-8"))
+            loaded = json.loads(self.file.read_text(encoding="utf-8"))
             if isinstance(loaded, dict):
                 self.entries = loaded
         except (OSError, ValueError):
@@ -83,3 +89,16 @@ class LintCache:
         self.file.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.file, json.dumps(self.entries, separators=(",", ":")).encode())
         self.dirty = False
+        self._drop_old_files()
+
+    def _drop_old_files(self) -> None:
+        others = []
+        for path in self.file.parent.glob("lint*.json"):  # lint.json: the one-file layout
+            if path != self.file:
+                try:
+                    others.append((path.stat().st_mtime_ns, path))
+                except OSError:
+                    continue  # removed by a concurrent run
+        others.sort(reverse=True)
+        for _, path in others[KEEP_FILES:]:
+            path.unlink(missing_ok=True)
