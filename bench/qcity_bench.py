@@ -206,19 +206,6 @@ def overhead(folder: Path, jobs: int = 60) -> list[float]:
     return found
 
 
-def learned(repo: Path) -> str:
-    """What the pool learned a leg costs (its request is what admission counts)."""
-    from qmoi.runners.pool.profiles import JsonProfiles, Profiles, job_key
-
-    profiles = Profiles(JsonProfiles(repo / ".qmoi" / "qcity" / "profiles.json"))
-    found = profiles.known.get(job_key(".github/workflows/m.yml", "legs"))
-    if found is None:
-        return "    learned: nothing"
-    request = found.request(os.cpu_count() or 1)
-    return (f"    learned a leg: {found.cpu * 1000:.1f} ms CPU (coordinator's share included), "
-            f"shortest wall {found.wall:.2f}s → requests {request.cpu:g} cores")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--legs", type=int, default=256)
@@ -237,7 +224,6 @@ def main() -> None:
                   f"once ({result}); ideal for {slots} slots {ideal:.1f}s → "
                   f"{wall / ideal:.2f}× (≤ 1.15); all at once 0.5s → {wall / 0.5:.1f}×"
                   + costs.note(legs))
-        print(learned(sleep_repo))
         costs.start()
         inline, _, _ = run_repo(sleep_repo, "inline", legs)
         print(f"[1] all legs at once, measured (thread runner, {legs} slots): {inline:.2f}s "
