@@ -4,9 +4,9 @@ Memory is checked against the memory available *now* (psutil), minus what runnin
 reserved but have not touched yet, and never below the configured headroom; all
 reservations together stay within the pool's memory budget. CPU is reserved by request:
 a job that mostly sleeps or waits on I/O has learned a request of a fraction of a core, so
-several run per core. Requests are kept within the cores that are free of work that is
-not the pool's (measured load, counted up to half the cores), so other users of the
-machine are not starved.
+several run per core. A CPU-bound job (a request of a quarter core or more) also waits
+while the machine is busy with work that is not the pool's (measured load, counted up to
+half the cores), so other users of the machine are not starved.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import psutil
 from qmoi.runners.pool.config import MIB, PoolConfig, Request
 
 CPU_LIGHT = 0.25  # cores: below this a job is counted as waiting, not computing
-LIGHT_SHARE = 0.8  # of the free cores, what jobs that wait may reserve together
 _EPSILON = 1e-6
 
 
@@ -98,42 +97,10 @@ def fits(request: Request, running: Iterable[Reservation] | Held, machine: Machi
     limit = machine.cores * config.cpu_overcommit + _EPSILON
     if cpu > limit:
         return False
-    # Other load delays jobs, but never takes more than half the machine from the pool:
-    # the kernel shares the cores anyway, and waiting longer would only idle. Jobs that
-    # wait count too: what they cost is their start, their teardown and the engine's work
-    # for them (counted in their learned request), and hundreds of them at once on cores
-    # other users hold made a run bound by that cost.
+    # Other load delays CPU-bound jobs, but never takes more than half the machine from
+    # the pool: the kernel shares the cores anyway, and waiting longer would only idle.
     other = min(machine.external, machine.cores / 2)
-    if request.cpu < CPU_LIGHT:
-        # What a job that waits costs comes in bursts (its start and its end), not spread
-        # over its wall time: near a full machine each burst waits for a CPU and every
-        # job's wall time grows, so these fill the free cores only up to a margin.
-        return cpu <= (limit - other) * LIGHT_SHARE
-    return cpu + other <= limit
-
-
-class Overhead:
-    """The coordinator's CPU per finished job (the scheduler, the recorder, the journal,
-    this supervisor): measured while jobs run, shared out over the jobs that ended
-    meanwhile, and added to each job's learned CPU, since the machine pays it per job."""
-
-    def __init__(self) -> None:
-        self.per_job = 0.0
-        self._spent = 0.0
-        self._ended = 0
-
-    def ended(self) -> None:
-        self._ended += 1
-
-    def spent(self, seconds: float) -> None:
-        """Once per sampling round while jobs run: the coordinator's CPU seconds since the
-        last round. Kept until jobs end, then shared out over them."""
-        self._spent += seconds
-        if self._ended:
-            # Smoothed: one round's figure is rough (a burst of events, a slow save).
-            figure = self._spent / self._ended
-            self.per_job = figure if self.per_job == 0 else 0.8 * self.per_job + 0.2 * figure
-            self._spent, self._ended = 0.0, 0
+    return request.cpu < CPU_LIGHT or cpu + other <= limit
 
 
 class LoadMeter:

@@ -21,7 +21,6 @@ MIN_MEMORY = 32 * MIB  # below this a measurement is noise next to a worker's ow
 MIN_CPU = 0.005  # a sleeping job: 2 cores admit 400 of them at once
 MEMORY_MARGIN = 1.25  # a leg may need somewhat more than the last peak seen
 CPU_WINDOW = 16
-WALL_FORGET = 1.05  # the shortest wall time seen grows this much per attempt not as short
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,45 +55,27 @@ class Usage:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """``cpu_ratio``: CPU seconds per wall second, the cores the job keeps busy; ``cpu``:
-    the mean CPU seconds an attempt costs (its processes, its worker's work for it and
-    the coordinator's share); ``wall``: the shortest attempt seen (0: none recorded)."""
-
     peak_rss: int
-    cpu_ratio: float
+    cpu_ratio: float  # CPU seconds per wall second: the cores the job keeps busy
     samples: int = 1
-    cpu: float = 0.0
-    wall: float = 0.0
 
     def merged(self, usage: Usage) -> Profile:
         """Memory remembers the larger peak (slowly forgetting); CPU is the mean of the
         last ``CPU_WINDOW`` or so attempts (one leg's noise must not move the request of a
-        whole matrix: halving towards each new figure did, by 2× between legs); the
-        shortest wall time forgets slowly too, so a job that became slower is relearned."""
+        whole matrix: halving towards each new figure did, by 2× between legs)."""
         weight = 1 / min(self.samples + 1, CPU_WINDOW)
-        wall = usage.wall if self.wall <= 0 else min(usage.wall, self.wall * WALL_FORGET)
         return Profile(max(usage.peak_rss, int(self.peak_rss * 0.9)),
                        self.cpu_ratio + (usage.ratio - self.cpu_ratio) * weight,
-                       self.samples + 1, self.cpu + (usage.cpu - self.cpu) * weight, wall)
-
-    @property
-    def cores(self) -> float:
-        """The cores the job keeps busy. At least its CPU over its shortest wall time: a
-        burst of jobs crowding the machine stretches every wall time, so CPU per wall
-        second made a job that waits look ever lighter, and more of them were admitted
-        at once, crowding the machine further (256 sleeping legs: 136 at once, the run
-        bound by their start-up and teardown CPU on 2 cores)."""
-        alone = self.cpu / self.wall if self.wall > 0 else 0.0
-        return max(self.cpu_ratio, alone)
+                       self.samples + 1)
 
     def request(self, cores: int) -> Request:
         memory = max(MIN_MEMORY, int(self.peak_rss * MEMORY_MARGIN))
-        return Request(min(float(cores), max(MIN_CPU, round(self.cores, 3))), memory,
+        return Request(min(float(cores), max(MIN_CPU, round(self.cpu_ratio, 3))), memory,
                        "learned")
 
 
 def fresh(usage: Usage) -> Profile:
-    return Profile(usage.peak_rss, usage.ratio, 1, usage.cpu, usage.wall)
+    return Profile(usage.peak_rss, usage.ratio)
 
 
 class ProfileStore(Protocol):
@@ -105,8 +86,7 @@ class ProfileStore(Protocol):
 
 class JsonProfiles:
     """``profiles.json``: ``{"version": 1, "profiles": {key: {peak_rss, cpu_ratio,
-    samples, cpu, wall}}}`` with keys ``<workflow>/<job>`` and
-    ``<workflow>/<job>/<matrix JSON>`` (older files lack ``cpu`` and ``wall``)."""
+    samples}}}`` with keys ``<workflow>/<job>`` and ``<workflow>/<job>/<matrix JSON>``."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -115,8 +95,7 @@ class JsonProfiles:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             return {key: Profile(int(v["peak_rss"]), float(v["cpu_ratio"]),
-                                 int(v.get("samples", 1)), float(v.get("cpu", 0.0)),
-                                 float(v.get("wall", 0.0)))
+                                 int(v.get("samples", 1)))
                     for key, v in data.get("profiles", {}).items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}  # a missing or damaged file only means nothing was learned yet

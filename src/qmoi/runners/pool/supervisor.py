@@ -27,7 +27,6 @@ from qmoi.runners.pool.admission import (
     Held,
     LoadMeter,
     Machine,
-    Overhead,
     fits,
     measure,
     shares_a_worker,
@@ -65,7 +64,6 @@ class Supervisor:
         self.workers: dict[str, WorkerHandle] = {}
         self.closing = False
         self.meter = LoadMeter(config.cores)
-        self.overhead = Overhead()
         self._serial = 0
         self._hung: set[str] = set()
         self._sampled = self._published = 0.0
@@ -201,13 +199,12 @@ class Supervisor:
             return
         wall = time.monotonic() - task.started
         peak = max(task.peak_rss, int(message.get("maxrss", 0)))
-        self.overhead.ended()
         if not task.cancelled:
             request = task.request
             busy = task.busy / task.samples if task.samples >= BUSY_SAMPLES else 0.0
-            cpu = float(message.get("cpu", 0.0)) + self.overhead.per_job
             self.profiles.learn(request.workflow_display, request.job_id, request.matrix,
-                                Usage(peak, cpu, wall, self._share(), busy))
+                                Usage(peak, float(message.get("cpu", 0.0)), wall,
+                                      self._share(), busy))
             self._relearn(task)
         if not task.finished:
             self._finish(task, JobFinished(task.key, "failure", {}, time.time(),
@@ -303,8 +300,6 @@ class Supervisor:
         alive = {w.pid: w for w in self.workers.values() if w.pid}
         cpu_now = time.process_time()
         own, self._own_cpu = max(0.0, cpu_now - self._own_cpu), cpu_now
-        if self.tasks:  # an idle coordinator's work (a live view, a server) is no job's
-            self.overhead.spent(own)
         for pid, sample in sample_trees(alive).items():
             worker = alive[pid]
             if worker.tasks:
