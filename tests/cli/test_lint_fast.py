@@ -3,6 +3,7 @@ form to Typer, and both paths give the same output."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,21 @@ def test_a_lint_process_imports_no_typer(tmp_path: Path) -> None:
                           env={"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path / "c")})
     assert done.stderr.split()[-3:] == ["1", "False", "False"]
     assert "[unknown-key]" in done.stdout or "runs_on" in done.stdout
+
+
+def test_a_lint_process_ends_with_all_its_output_and_cache_written(tmp_path: Path) -> None:
+    # As the qmoi entry point (main() with no argv), a lint ends through exit_now: the
+    # whole report, the exit code and the result cache must survive the skipped tear-down.
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    for n in range(30):  # enough files for the forked checkers
+        (folder / f"ci{n}.yml").write_text(BROKEN, encoding="utf-8")
+    code = "import sys; from qmoi.cli.main import main; sys.argv = ['qmoi', 'lint', '--format', " \
+           "'json']; sys.exit(main())"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin",
+                                          "XDG_CACHE_HOME": str(tmp_path / "c")})
+    assert done.returncode == 1, done.stderr
+    found = json.loads(done.stdout)
+    assert {item["path"] for item in found} == {f".github/workflows/ci{n}.yml" for n in range(30)}
+    assert list((tmp_path / ".qmoi" / "cache").glob("lint-*.json"))
