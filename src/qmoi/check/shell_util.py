@@ -8,7 +8,6 @@ Source: https://docs.github.com/en/actions/reference/workflows-and-actions/workf
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -263,6 +262,9 @@ def shellcheck_input(script: RunScript) -> ShellcheckInput | None:
 
 
 def script_key(dialect: str, text: str) -> str:
+    # Imported here: OpenSSL costs ~4 ms to load, and only a lint with shellcheck keys scripts.
+    import hashlib
+
     return hashlib.sha256(f"{dialect}\0{text}".encode()).hexdigest()[:32]
 
 

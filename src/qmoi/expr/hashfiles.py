@@ -12,7 +12,6 @@ Reading the disk is not this module's business: the caller injects a ``FileSyste
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
@@ -268,6 +267,10 @@ def glob(patterns: list[_Pattern], fs: FileSystem, *, follow_symlinks: bool) -> 
 
 def hash_files(pattern_text: str, workspace: str, fs: FileSystem, *,
                follow_symlinks: bool = False) -> str:
+    # Imported here: loading OpenSSL costs ~4 ms, and only a run evaluates hashFiles (a lint
+    # imports this module for the function's signature and availability).
+    import hashlib
+
     workspace = posixpath.normpath(workspace)
     prefix = workspace.rstrip("/") + "/"
     total = hashlib.sha256()
