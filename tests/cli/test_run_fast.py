@@ -14,6 +14,15 @@ from qmoi.cli import run as run_cmd
 from qmoi.errors import UsageError
 from run_helpers import make_repo
 
+ONE_STEP = """
+    on: push
+    jobs:
+      j:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo hi
+    """
+
 
 def _typer_options() -> dict[str, tuple[str, ...]]:
     """Each parameter of the Typer command → its flags (() for the argument)."""
@@ -48,14 +57,7 @@ def test_help_unknown_options_and_bad_values_go_to_typer() -> None:
 
 
 def test_a_run_never_imports_typer(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "r", {"ci.yml": """
-        on: push
-        jobs:
-          j:
-            runs-on: ubuntu-latest
-            steps:
-              - run: echo hi
-        """})
+    repo = make_repo(tmp_path / "r", {"ci.yml": ONE_STEP})
     code = ("import sys; from qmoi.cli.main import main; rc = main(['run', '--json']); "
             "print('typer' in sys.modules, 'click' in sys.modules, rc, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
@@ -111,14 +113,7 @@ def test_the_fast_parser_takes_argparse_forms_and_leaves_the_rest_to_typer() -> 
 def test_the_collector_is_paused_for_the_start_up_only(tmp_path: Path) -> None:
     # main stops the collector while the run's modules load; the jobs run with it back on
     # and the caller gets it as it was, whether the run ran, only planned or was refused.
-    repo = make_repo(tmp_path / "r", {"ci.yml": """
-        on: push
-        jobs:
-          j:
-            runs-on: ubuntu-latest
-            steps:
-              - run: echo hi
-        """})
+    repo = make_repo(tmp_path / "r", {"ci.yml": ONE_STEP})
     code = (
         "import gc, sys\n"
         "import qmoi.execute.session as session\n"
