@@ -12,15 +12,15 @@ from qmoi.execute.treecopy import UMASK
 
 
 def _dirs(tmp_path: Path) -> tuple[JobDirs, ThreadPoolExecutor]:
+    (tmp_path / "pool").mkdir()
+    (tmp_path / "jobs").mkdir()
     remover = ThreadPoolExecutor(max_workers=1)
     return JobDirs(tmp_path / "pool", remover, SpareFiles(tmp_path / "pool" / "s")), remover
 
 
 def test_the_next_job_gets_the_last_jobs_folder_emptied(tmp_path: Path) -> None:
     dirs, remover = _dirs(tmp_path)
-    (tmp_path / "pool").mkdir()
     first = tmp_path / "jobs" / "a"
-    first.parent.mkdir()
     dirs.place(first)
     assert [p.name for p in first.iterdir()] == [TEMP]
     assert [p.name for p in (first / TEMP).iterdir()] == [FILE_COMMANDS]
@@ -43,12 +43,10 @@ def test_the_next_job_gets_the_last_jobs_folder_emptied(tmp_path: Path) -> None:
 
 def test_a_folder_the_job_changed_is_not_handed_on(tmp_path: Path) -> None:
     dirs, remover = _dirs(tmp_path)
-    (tmp_path / "pool").mkdir()
     for n, change in enumerate((lambda p: os.chmod(p, 0o700),
                                 lambda p: os.chmod(p / TEMP / FILE_COMMANDS, 0o700),
                                 lambda p: (p / TEMP / FILE_COMMANDS).rmdir())):
         job = tmp_path / "jobs" / f"j{n}"
-        job.parent.mkdir(exist_ok=True)
         dirs.place(job)
         change(job)
         dirs.discard(job)
@@ -63,9 +61,7 @@ def test_a_folder_the_job_changed_is_not_handed_on(tmp_path: Path) -> None:
 
 def test_a_folder_waiting_to_be_emptied_is_emptied_by_the_next_job(tmp_path: Path) -> None:
     dirs, remover = _dirs(tmp_path)
-    (tmp_path / "pool").mkdir()
     first = tmp_path / "jobs" / "a"
-    first.parent.mkdir()
     dirs.place(first)
     (first / TEMP / "x").write_text("x")
     inode = first.stat().st_ino

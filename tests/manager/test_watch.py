@@ -34,6 +34,14 @@ jobs:
 """
 
 
+def _manager(repo: Path, out: io.StringIO | None = None, *, quick: bool = False) -> Manager:
+    """A manager over ``repo`` with no live view and an in-memory knowledge base;
+    ``quick``: no debounce or back-off, for the tests that watch the tree."""
+    options = (ManagerOptions(repo=repo, live=False, debounce=0.05, backoff=0.0) if quick
+               else ManagerOptions(repo=repo, live=False))
+    return Manager(options, PlainView(out or io.StringIO()), kb=MemoryKnowledgeBase())
+
+
 def _wait(condition: threading.Event, timeout: float = 20.0) -> bool:
     return condition.wait(timeout)
 
@@ -41,8 +49,7 @@ def _wait(condition: threading.Event, timeout: float = 20.0) -> bool:
 def test_a_modified_workflow_triggers_a_pass(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"hello.yml": HELLO})
     out = io.StringIO()
-    manager = Manager(ManagerOptions(repo=repo, debounce=0.05, backoff=0.0, live=False),
-                      PlainView(out), kb=MemoryKnowledgeBase())
+    manager = _manager(repo, out, quick=True)
     passes: list[PassResult] = []
     first, second, stop = threading.Event(), threading.Event(), threading.Event()
 
@@ -80,8 +87,7 @@ def test_a_modified_workflow_triggers_a_pass(tmp_path: Path) -> None:
 
 def test_cron_schedules_come_due_and_move_on(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"hello.yml": HELLO})
-    manager = Manager(ManagerOptions(repo=repo, live=False), PlainView(io.StringIO()),
-                      kb=MemoryKnowledgeBase())
+    manager = _manager(repo)
     try:
         clock = CronClock()
         start = datetime(2026, 1, 1, 10, 1, tzinfo=UTC)
@@ -99,8 +105,7 @@ def test_cron_schedules_come_due_and_move_on(tmp_path: Path) -> None:
 def test_a_schedule_pass_runs_only_the_due_workflows(tmp_path: Path) -> None:
     other = HELLO.replace("name: Hello", "name: Other")
     repo = make_repo(tmp_path / "r", {"hello.yml": HELLO, "other.yml": other})
-    manager = Manager(ManagerOptions(repo=repo, live=False), PlainView(io.StringIO()),
-                      kb=MemoryKnowledgeBase())
+    manager = _manager(repo)
     try:
         result = manager.run_pass("schedule", {".github/workflows/hello.yml"})
     finally:
@@ -112,8 +117,7 @@ def test_a_schedule_pass_runs_only_the_due_workflows(tmp_path: Path) -> None:
 def test_a_commit_made_while_a_pass_runs_is_seen_afterwards(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"hello.yml": HELLO})
     out = io.StringIO()
-    manager = Manager(ManagerOptions(repo=repo, debounce=0.05, backoff=0.0, live=False),
-                      PlainView(out), kb=MemoryKnowledgeBase())
+    manager = _manager(repo, out, quick=True)
     passes: list[PassResult] = []
     second, stop = threading.Event(), threading.Event()
     path = repo / ".github/workflows/hello.yml"
