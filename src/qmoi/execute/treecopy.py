@@ -233,7 +233,5 @@ def empty(folder: Path, keep: str = "", spares: SpareFiles | None = None) -> Non
     with os.scandir(folder) as entries:
         found = [entry for entry in entries if entry.name != keep]
     for entry in found:
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path)
-        elif spares is None or not spares.keep(entry):
-            os.unlink(entry.path)
+        if spares is None or not spares.keep(entry):  # keep takes plain files only
+            _delete(entry)
