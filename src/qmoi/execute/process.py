@@ -41,10 +41,12 @@ class Grace:
 
 @dataclass(frozen=True, slots=True)
 class Completed:
-    """``stopped`` tells why the process was stopped (None: it exited by itself)."""
+    """``stopped`` tells why the process was stopped (None: it exited by itself);
+    ``lingering``: a process of the step's group was still alive when it ended."""
 
     exit_code: int
     stopped: Stop | None = None
+    lingering: bool = True
 
 
 @dataclass(slots=True)
@@ -193,7 +195,9 @@ def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
         groups.drain(fd)  # a background child still writes: read on, close at the end
     else:
         os.close(fd)
-    return Completed(code, stopped)
+    # The pipe's end was seen: no process holds it. One that closed it may live on.
+    lingering = not eof or _group_alive(proc.pid)
+    return Completed(code, stopped, lingering)
 
 
 @functools.cache
