@@ -80,6 +80,22 @@ def test_the_commit_is_checked_out_once_per_run(tmp_path: Path,
     assert all(git(ws, "rev-parse", "HEAD") == sha for ws in found)
 
 
+def test_the_worktree_lock_lives_in_the_repositorys_git_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr("tempfile.tempdir", None)  # read TMPDIR again
+    repo, sha = _repo(tmp_path)
+    pool = WorkspacePool(repo, tmp_path / "run" / "workspaces")
+    pool.release(pool.acquire(sha))
+    pool.close()
+    discard_run(repo, tmp_path / "run")
+    assert (repo / ".git" / "qmoi-worktree.lock").is_file()
+    assert not list(temp.iterdir())  # nothing left behind per repository
+    assert "qmoi-worktree.lock" not in git(repo, "status", "--porcelain", "--ignored")
+
+
 def test_a_large_tree_is_copied_by_cp(tmp_path: Path) -> None:
     files = {f"f{i // 20}/n{i}.txt": f"{i}\n" for i in range(200)}
     repo, sha = _repo(tmp_path, {**files, "link-target": "x\n"})

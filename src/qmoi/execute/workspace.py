@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import shutil
 import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -65,9 +63,24 @@ def _flock(path: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _git_lock(repository: Path) -> Iterator[None]:
-    digest = hashlib.sha1(str(repository.resolve()).encode()).hexdigest()[:16]
-    with _GIT_LOCK, _flock(Path(tempfile.gettempdir()) / f"qmoi-worktree-{digest}.lock"):
+    with _GIT_LOCK, _flock(_lock_path(repository)):
         yield
+
+
+def _lock_path(repository: Path) -> Path:
+    """The lock file beside the records it guards, in the repository's ``.git`` folder (git
+    leaves files it does not know there alone); in the temp folder, named for the
+    repository, when ``.git`` is a file (the repository is itself a linked worktree or a
+    submodule). One file per repository for good: a lock file that is deleted can be
+    locked by two processes at once (one holds the old inode)."""
+    dot_git = repository / ".git"
+    if dot_git.is_dir():
+        return dot_git / "qmoi-worktree.lock"
+    import hashlib
+    import tempfile
+
+    digest = hashlib.sha1(str(repository.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"qmoi-worktree-{digest}.lock"
 
 
 class WorkspaceError(QmoiError):
