@@ -11,13 +11,13 @@ beyond the few most recently used, instead of piling up in the one file every ru
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from qmoi import __version__
+from qmoi.digest import sha256
 from qmoi.fsutil import atomic_write
 
 MAX_ENTRIES = 20_000  # in one file; above it, entries this run did not use are dropped
@@ -42,7 +42,7 @@ def code_fingerprint() -> str:
     results cached by one build of the rules are never served by another — also in an
     editable install, where the version number does not change."""
     package = Path(__file__).resolve().parent
-    digest = hashlib.sha256(__version__.encode())
+    digest = sha256(__version__.encode())
     for path in _lint_code(package):
         if path.suffix in (".py", ".json"):
             info = path.stat()
@@ -54,7 +54,7 @@ def code_fingerprint() -> str:
 class LintCache:
     def __init__(self, folder: Path, fingerprint: str) -> None:
         self.salt = f"{code_fingerprint()}\0{fingerprint}\0".encode()
-        self.file = folder / f"lint-{hashlib.sha256(self.salt).hexdigest()[:16]}.json"
+        self.file = folder / f"lint-{sha256(self.salt).hexdigest()[:16]}.json"
         self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
         self.dirty = False
@@ -66,7 +66,7 @@ class LintCache:
             pass  # no cache yet, or a damaged one: start empty and rewrite it
 
     def key(self, data: bytes, kind: str) -> str:
-        return hashlib.sha256(self.salt + kind.encode() + b"\0" + data).hexdigest()
+        return sha256(self.salt + kind.encode() + b"\0" + data).hexdigest()
 
     def get(self, key: str) -> list[Any] | None:
         """The rows stored for ``key`` (``qmoi.lint.Row``, as JSON gives them back)."""

@@ -7,13 +7,13 @@ a changed rule invalidates it.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
 from pathlib import Path
 
 from qmoi import __version__
+from qmoi.digest import sha256
 from qmoi.fsutil import atomic_write
 
 _LIMIT = 2000
@@ -48,7 +48,7 @@ class CleanCache:
         self._dirty = False
 
     def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self._salt}\0{text}".encode()).hexdigest()
+        return sha256(f"{self._salt}\0{text}".encode()).hexdigest()
 
     def known_clean(self, text: str) -> bool:
         return self._key(text) in self._set
