@@ -18,11 +18,11 @@ import contextlib
 import os
 import shutil
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from qmoi.execute.spares import SpareFiles
 from qmoi.execute.treecopy import UMASK, NotRestorable, empty
+from qmoi.workers import Workers
 
 TEMP = "temp"
 FILE_COMMANDS = "_runner_file_commands"
@@ -32,7 +32,7 @@ _MODE = 0o777 & ~UMASK  # a new folder's
 class JobDirs:
     """Emptied job folders kept under ``folder``; thread-safe."""
 
-    def __init__(self, folder: Path, remover: ThreadPoolExecutor, spares: SpareFiles) -> None:
+    def __init__(self, folder: Path, remover: Workers, spares: SpareFiles) -> None:
         self.folder, self._remover, self._spares = folder, remover, spares
         self._kept: list[Path] = []  # emptied, ready
         self._dirty: list[Path] = []  # released, waiting to be emptied

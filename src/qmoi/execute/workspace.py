@@ -29,7 +29,6 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +42,7 @@ from qmoi.execute.treecopy import (
     rewrite,
     write_new,
 )
+from qmoi.workers import Task, Workers
 
 # Concurrent `git worktree add`/`prune` race on .git/worktrees ("failed to read
 # .git/worktrees/<x>/commondir"), so they run one at a time — also across processes (the
@@ -248,9 +248,9 @@ class WorkspacePool:
 
     def __init__(self, repository: Path, folder: Path) -> None:
         self.repository, self.folder = repository, folder
-        self._adder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qmoi-workspace")
-        self._remover = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qmoi-rmtree")
-        self._spares: dict[str, list[Future[Path]]] = {}
+        self._adder = Workers(1, "qmoi-workspace")
+        self._remover = Workers(1, "qmoi-rmtree")
+        self._spares: dict[str, list[Task[Path]]] = {}
         self._reset: dict[str, list[Path]] = {}  # used ones made fresh again, by commit
         self._made: dict[Path, tuple[str, Template]] = {}
         # Released but not renewed yet (workspace: its commit). Under a burst the one

@@ -7,10 +7,10 @@ scheduler noticing.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from qmoi.runners.base import CancelToken, JobExecutor, default_capacity, run_to_one_end
 from qmoi.schedule.protocol import Emit, JobRequest
+from qmoi.workers import Workers
 
 
 class InlineRunner:
@@ -19,8 +19,7 @@ class InlineRunner:
         self._capacity = capacity if capacity is not None else default_capacity()
         if self._capacity < 1:
             raise ValueError("a runner needs a capacity of at least 1")
-        self._pool = ThreadPoolExecutor(max_workers=self._capacity,
-                                        thread_name_prefix="qmoi-job")
+        self._pool = Workers(self._capacity, "qmoi-job")
         self._tokens: dict[str, CancelToken] = {}
         self._lock = threading.Lock()
 
