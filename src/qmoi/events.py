@@ -18,6 +18,8 @@ Result = str
 
 @dataclass(frozen=True, slots=True)
 class _Event:
+    """The base of every event; ``kind`` is the ``type`` its JSON form carries."""
+
     kind: ClassVar[str] = ""
 
     def to_json(self) -> JSONDict:
@@ -33,6 +35,8 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class RunStarted(_Event):
+    """A run began; ``run_id`` names it in the store and under ``.qmoi/runs/``."""
+
     kind: ClassVar[str] = "run_started"
     run_id: str
     at: float
@@ -90,6 +94,9 @@ class LogLine(_Event):
 
 @dataclass(frozen=True, slots=True)
 class Annotation(_Event):
+    """An error, warning or notice a step wrote with a workflow command, placed in a file when it
+    said where."""
+
     kind: ClassVar[str] = "annotation"
     key: str
     index: int
@@ -119,6 +126,8 @@ class StepFinished(_Event):
 
 @dataclass(frozen=True, slots=True)
 class JobFinished(_Event):
+    """A job (one matrix leg) ended with ``result`` and its outputs; ``attempt`` counts from 1."""
+
     kind: ClassVar[str] = "job_finished"
     key: str
     result: Result
@@ -156,6 +165,8 @@ class JobDiverged(_Event):
 
 @dataclass(frozen=True, slots=True)
 class RunFinished(_Event):
+    """The run ended with ``result``; no event of it follows."""
+
     kind: ClassVar[str] = "run_finished"
     run_id: str
     result: Result

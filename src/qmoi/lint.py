@@ -31,6 +31,8 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True, slots=True)
 class FileReport:
+    """One linted file: the target asked for, its text and its located findings."""
+
     target: Target
     # The decoded file, or its bytes until ``source`` is first asked for: a JSON report
     # needs no text, and decoding (its line table) cost ~45 ms over the corpus.
@@ -115,6 +117,8 @@ PARALLEL_THRESHOLD = 24
 
 @dataclass(frozen=True, slots=True)
 class _Job:
+    """A file to check, already read, as it is handed to a checker process."""
+
     path: Path
     display: str
     kind: SourceKind

@@ -113,6 +113,9 @@ class Selection:
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """The settings of ``.github/qmoi.yml``, defaults where it is silent; ``problems`` lists what
+    could not be used."""
+
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, str], ...] = ()

@@ -35,6 +35,8 @@ FindingKind = Literal["syntax", "unknown", "availability", "arguments", "compari
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """A problem of one ``${{ }}``, kept for the expression rule of its ``kind`` to report."""
+
     kind: FindingKind
     span: Span
     message: str

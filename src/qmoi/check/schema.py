@@ -64,6 +64,8 @@ class Spec:
 
 @dataclass(frozen=True, slots=True)
 class Key:
+    """A key a mapping allows: the spec its value must meet, and whether GitHub requires it."""
+
     spec: Spec
     required: bool = False
 

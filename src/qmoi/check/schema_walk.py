@@ -23,6 +23,8 @@ FindingKind = Literal["unknown-key", "value-type", "required-key", "empty-value"
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """A problem the schema walk found, kept for the structural rule of its ``kind`` to report."""
+
     kind: FindingKind
     span: Span
     message: str

@@ -39,6 +39,9 @@ class Entry:
 
 @dataclass(slots=True)
 class Suppression:
+    """One ``# qmoi: ignore[…]`` directive and the lines it covers; not frozen, as silencing a
+    finding marks the entry that did it."""
+
     span: Span  # the directive, from its `#` to its closing bracket
     first_line: int
     last_line: int

@@ -18,6 +18,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class InputSpec:
+    """An input of a bundled action, as its ``action.yml`` declares it."""
+
     name: str
     required: bool = False
     default: str | None = None
@@ -55,6 +57,8 @@ class MajorSpec:
 
 @dataclass(frozen=True, slots=True)
 class ActionMajors:
+    """An action's entry in the curated table of majors, with the commits of its known tags."""
+
     repository: str
     current: str
     majors: tuple[MajorSpec, ...]

@@ -86,12 +86,16 @@ class AddMask:
 
 @dataclass(frozen=True, slots=True)
 class SetOutput:
+    """The deprecated ``set-output``: a step output (``GITHUB_OUTPUT`` replaces it)."""
+
     name: str
     value: str
 
 
 @dataclass(frozen=True, slots=True)
 class SaveState:
+    """The deprecated ``save-state``: a value the action's post part reads as ``STATE_<name>``."""
+
     name: str
     value: str
 
@@ -113,11 +117,15 @@ class AddPath:
 
 @dataclass(frozen=True, slots=True)
 class AddMatcher:
+    """``add-matcher``: a problem-matcher file to register for the rest of the job."""
+
     file: str
 
 
 @dataclass(frozen=True, slots=True)
 class RemoveMatcher:
+    """``remove-matcher``: a problem matcher to drop, named by its owner or its file."""
+
     owner: str | None
     file: str | None
 

@@ -81,6 +81,8 @@ class ActionScope:
 
 @dataclass(slots=True)
 class JobState:
+    """One job's mutable state on the host; the job thread alone owns it, steps get snapshots."""
+
     request: JobRequest
     workflow: Workflow
     job: Job

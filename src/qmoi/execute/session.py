@@ -47,6 +47,9 @@ class GroupJournal(Journal, Protocol):
 
 @dataclass(frozen=True, slots=True)
 class LocalRun:
+    """What a local run needs: the plan, its workflows, the options, and which runners run the
+    jobs."""
+
     plan: Plan
     workflows: Sequence[LoadedWorkflow]
     options: RunOptions

@@ -33,6 +33,9 @@ from qmoi.plan.values import EvaluationError, condition_holds, render_node, rend
 
 @dataclass(slots=True)
 class _Planned:
+    """A step as the step loop runs it: its kind, the action name it reports under, its composite
+    scope."""
+
     step: Step
     kind: StepKind
     action: str = ""

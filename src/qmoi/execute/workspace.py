@@ -89,6 +89,8 @@ class WorkspaceError(QmoiError):
 
 @dataclass(frozen=True, slots=True)
 class JobFolders:
+    """A job's folders on the host: its workspace, ``RUNNER_TEMP`` and the shared tool cache."""
+
     root: Path  # the job's folder under the run
     workspace: Path
     temp: Path

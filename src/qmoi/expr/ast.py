@@ -19,17 +19,23 @@ _NOWHERE = Span(0, 0)
 
 @dataclass(frozen=True, slots=True)
 class Null:
+    """The ``null`` literal."""
+
     span: Span = field(default=_NOWHERE, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Bool:
+    """The ``true`` or ``false`` literal."""
+
     value: bool
     span: Span = field(default=_NOWHERE, compare=False)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Number:
+    """A number literal; GitHub's expression numbers are all doubles."""
+
     value: float
     span: Span = field(default=_NOWHERE, compare=False)
 
@@ -47,6 +53,8 @@ class Number:
 
 @dataclass(frozen=True, slots=True)
 class String:
+    """A single-quoted string literal, unescaped (``''`` stands for one quote)."""
+
     value: str
     span: Span = field(default=_NOWHERE, compare=False)
 
@@ -77,6 +85,8 @@ class Index:
 
 @dataclass(frozen=True, slots=True)
 class Call:
+    """A function call, ``name(args…)``; ``name_span`` covers the name alone."""
+
     name: str
     args: tuple[Expr, ...]
     span: Span = field(default=_NOWHERE, compare=False)
@@ -85,6 +95,8 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """``!operand``."""
+
     operand: Expr
     span: Span = field(default=_NOWHERE, compare=False)
 
@@ -94,6 +106,8 @@ COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 
 @dataclass(frozen=True, slots=True)
 class Compare:
+    """``left op right``, ``op`` one of ``COMPARISONS``."""
+
     op: str
     left: Expr
     right: Expr
@@ -102,12 +116,16 @@ class Compare:
 
 @dataclass(frozen=True, slots=True)
 class And:
+    """``a && b && …``, the whole chain as one node."""
+
     operands: tuple[Expr, ...]
     span: Span = field(default=_NOWHERE, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Or:
+    """``a || b || …``, the whole chain as one node."""
+
     operands: tuple[Expr, ...]
     span: Span = field(default=_NOWHERE, compare=False)
 

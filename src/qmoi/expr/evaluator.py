@@ -43,6 +43,9 @@ class Status(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EvalOptions:
+    """What the runner's host changes in evaluation: the case of ``env`` and what ``hashFiles()``
+    reads."""
+
     # The runner keeps ``env`` case-sensitive on Linux and macOS, insensitive on Windows.
     case_sensitive_env: bool = True
     # hashFiles() only: GITHUB_WORKSPACE (absolute) and the injected file access.
@@ -52,6 +55,8 @@ class EvalOptions:
 
 @dataclass(slots=True)
 class _State:
+    """One evaluation's inputs, handed to every compiled closure."""
+
     contexts: Mapping[str, Value]
     status: Status
     options: EvalOptions

@@ -43,6 +43,8 @@ _DIRECTORY, _FILE, _ALL = 1, 2, 3
 
 @dataclass(frozen=True, slots=True)
 class _Pattern:
+    """One ``hashFiles()`` glob, made absolute and split at ``/``."""
+
     negate: bool
     segments: tuple[str, ...]  # absolute: segments[0] == ""
     directory_only: bool

@@ -43,6 +43,9 @@ class T(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """A lexeme of an expression: its kind, its text as written, its offset and, for a literal,
+    its value."""
+
     kind: T
     raw: str
     start: int

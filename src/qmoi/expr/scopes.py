@@ -66,6 +66,8 @@ def workflow_inputs(root: Mapping) -> ObjectType:
 
 @dataclass(frozen=True, slots=True)
 class _Job:
+    """What the scopes need of one job: its declared outputs and the steps that have an ``id``."""
+
     id: str
     node: Mapping
     outputs: tuple[str, ...] | None

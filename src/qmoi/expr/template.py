@@ -25,6 +25,8 @@ OPEN, CLOSE = "${{", "}}"
 
 @dataclass(frozen=True, slots=True)
 class Text:
+    """Literal text of a value, outside every ``${{ }}``."""
+
     text: str
     span: Span
 
@@ -42,6 +44,8 @@ Segment = Text | Embedded
 
 @dataclass(frozen=True, slots=True)
 class Template:
+    """A string value split into literal text and ``${{ }}`` expressions."""
+
     text: str
     segments: tuple[Segment, ...]
 

@@ -43,6 +43,8 @@ ProblemKind = Literal["unknown", "availability", "arguments", "comparison", "int
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """A problem the static checker found in an expression."""
+
     kind: ProblemKind
     span: Span
     message: str

@@ -16,30 +16,40 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class AnyType:
+    """A value of unknown type: every use of it is allowed."""
+
     def __str__(self) -> str:
         return "any"
 
 
 @dataclass(frozen=True, slots=True)
 class NullType:
+    """The type of ``null``."""
+
     def __str__(self) -> str:
         return "null"
 
 
 @dataclass(frozen=True, slots=True)
 class BoolType:
+    """The type of ``true`` and ``false``."""
+
     def __str__(self) -> str:
         return "bool"
 
 
 @dataclass(frozen=True, slots=True)
 class NumberType:
+    """The type of numbers."""
+
     def __str__(self) -> str:
         return "number"
 
 
 @dataclass(frozen=True, slots=True)
 class StringType:
+    """The type of strings."""
+
     def __str__(self) -> str:
         return "string"
 
@@ -58,6 +68,8 @@ class ArrayType:
 
 @dataclass(frozen=True, slots=True)
 class ObjectType:
+    """An object: its known properties, and ``rest``, the type of any other (None when strict)."""
+
     props: tuple[tuple[str, Type], ...] = ()
     rest: Type | None = None
     _index: dict[str, tuple[str, Type]] = field(init=False, repr=False, compare=False,

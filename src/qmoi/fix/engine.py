@@ -22,6 +22,8 @@ MAX_ROUNDS = 25
 
 @dataclass(frozen=True, slots=True)
 class AppliedFix:
+    """A fix the engine kept, and the round it was applied in."""
+
     code: str
     rule: str
     title: str
@@ -33,6 +35,8 @@ class AppliedFix:
 
 @dataclass(frozen=True, slots=True)
 class RejectedFix:
+    """A fix the engine dropped, and why (its round broke the file or added problems)."""
+
     code: str
     rule: str
     title: str
@@ -41,6 +45,8 @@ class RejectedFix:
 
 @dataclass(frozen=True, slots=True)
 class FixOutcome:
+    """The result of fixing one file: the new text, the fixes kept and dropped, and what remains."""
+
     original: SourceFile
     text: str
     applied: tuple[AppliedFix, ...]

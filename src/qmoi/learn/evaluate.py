@@ -36,6 +36,8 @@ class Labelled:
 
 @dataclass(frozen=True, slots=True)
 class Score:
+    """How the lines picked from one log compare with its labelled chunk."""
+
     hit: bool
     precision: float
     recall: float

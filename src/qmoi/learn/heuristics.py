@@ -18,6 +18,8 @@ C = FailureClass
 
 @dataclass(frozen=True, slots=True)
 class Heuristic:
+    """A tool's failure wording, the failure class it votes for and how strongly."""
+
     name: str
     failure_class: FailureClass
     pattern: re.Pattern[str]

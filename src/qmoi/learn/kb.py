@@ -26,6 +26,8 @@ FLAKY = "flaky"
 
 @dataclass(frozen=True, slots=True)
 class RepairStats:
+    """How often one repair was tried for a signature and how often the re-run went green."""
+
     repair: str
     attempts: int
     successes: int
@@ -49,6 +51,8 @@ class RepairStats:
 
 @dataclass(frozen=True, slots=True)
 class KbEntry:
+    """What the knowledge base knows of one failure signature, with the repairs tried for it."""
+
     signature: str
     failure_class: str
     occurrences: int
@@ -104,6 +108,8 @@ def failure_signature(explanation: Explanation, where: str) -> str:
 
 @dataclass(slots=True)
 class _Entry:
+    """A signature's mutable record in ``MemoryKnowledgeBase`` (``KbEntry`` is its frozen view)."""
+
     failure_class: str
     occurrences: int = 0
     first_seen: float = 0.0

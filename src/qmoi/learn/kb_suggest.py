@@ -31,6 +31,8 @@ _JOB_TIMEOUT = "exceeded the maximum execution time"
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
+    """An enhancement the run history supports, where it applies, and the evidence for it."""
+
     kind: str  # timeout-minutes | cache | flaky | parallel
     where: str
     message: str

@@ -45,6 +45,8 @@ class Signature:
 
 @dataclass(frozen=True, slots=True)
 class SignatureMatch:
+    """A log line that matched a known-failure signature, with the pattern and its groups."""
+
     signature: Signature
     pattern: SignaturePattern
     line: LogLine
@@ -53,6 +55,8 @@ class SignatureMatch:
 
 @dataclass(frozen=True, slots=True)
 class KnownFailures:
+    """The known-failures table, and the escape hatches no repair may apply."""
+
     signatures: tuple[Signature, ...]
     never_apply: tuple[str, ...]
     """Escape hatches a repair must never apply (tokens such as ``pull_request_target``)."""

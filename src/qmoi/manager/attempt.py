@@ -22,6 +22,8 @@ from qmoi.store import RunSpec, Store, StoreSink
 
 @dataclass(frozen=True, slots=True)
 class FailedJob:
+    """A job of the round's run that did not succeed, as the manager diagnoses it."""
+
     key: str
     job_id: str
     name: str

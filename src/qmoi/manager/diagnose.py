@@ -16,6 +16,9 @@ _TITLES = ("##[step]", "##[group]", "##[endgroup]")
 
 @dataclass(frozen=True, slots=True)
 class Diagnosis:
+    """Why a job failed: learn's explanation of its logs, and the signature the knowledge base
+    learns under."""
+
     job: FailedJob
     explanation: Explanation
     signature: str

@@ -17,6 +17,8 @@ from qmoi.manager.stats import now_iso
 
 @dataclass(frozen=True, slots=True)
 class VerifiedWorkflow:
+    """A workflow in the verified marker: the hash of its content, its result and attempts."""
+
     path: str
     sha256: str
     result: str

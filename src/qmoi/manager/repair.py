@@ -64,6 +64,8 @@ class Applied:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
+    """A failed job no repair applied to, and why."""
+
     diagnosis: Diagnosis
     reason: str
 
@@ -78,6 +80,9 @@ class Memory:
 
 @dataclass(frozen=True, slots=True)
 class RepairContext:
+    """What the repairs of one workflow's failed jobs may use: the repository, options and the
+    run."""
+
     root: Path
     options: ManagerOptions
     workflow: LoadedWorkflow

@@ -57,6 +57,8 @@ class WorkflowResult:
 
 @dataclass(frozen=True, slots=True)
 class PassResult:
+    """What one manager pass did for a commit: the validation, each workflow's runs, the marker."""
+
     commit: str
     event: str
     workflows: tuple[WorkflowResult, ...]

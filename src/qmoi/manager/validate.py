@@ -21,12 +21,16 @@ from qmoi.plan.load import load_workflow
 
 @dataclass(frozen=True, slots=True)
 class FixedFile:
+    """A file the fixer changed, with the titles of the fixes it applied."""
+
     path: str
     titles: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """A linter finding left after fixing, with its place in the file."""
+
     path: str
     line: int
     column: int
@@ -40,6 +44,8 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Validation:
+    """The linter and fixer over the workflows: files fixed, findings left, fixes refused."""
+
     fixed: tuple[FixedFile, ...]
     findings: tuple[Finding, ...]
     refused: tuple[str, ...]  # fixes not applied because they would open an escape hatch
@@ -51,6 +57,8 @@ class Validation:
 
 @dataclass(frozen=True, slots=True)
 class Invalid:
+    """A workflow GitHub would refuse to run, and why."""
+
     path: str
     message: str
 

@@ -24,6 +24,8 @@ _LOCAL_USES = re.compile(r"""^\s*(?:-\s+)?uses:\s*["']?(\./[^\s"'#@]+)""", re.MU
 
 @dataclass(frozen=True, slots=True)
 class Change:
+    """A workflow or local action file that is new, modified or deleted since the last look."""
+
     kind: str  # new | modified | deleted
     path: str  # in the repository, POSIX
 

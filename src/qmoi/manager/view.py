@@ -14,6 +14,8 @@ from qmoi.manager.stats import StatsLine
 
 @dataclass(slots=True)
 class Row:
+    """One workflow's line in the manager's table, updated as events arrive."""
+
     state: str = "pending"
     attempt: int = 0
     failure: str = ""

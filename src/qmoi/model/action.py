@@ -21,6 +21,8 @@ NODE_RUNTIMES = frozenset({"node12", "node16", "node20", "node24"})
 
 @dataclass(frozen=True, slots=True)
 class ActionInput:
+    """An input an ``action.yml`` declares, with the nodes it was read from."""
+
     name: str
     name_span: Span
     key: Scalar
@@ -86,6 +88,8 @@ class Runs:
 
 @dataclass(frozen=True, slots=True)
 class Branding:
+    """An action's ``branding``: its Marketplace icon and colour."""
+
     node: Node
     icon: Scalar | None = None
     color: Scalar | None = None
@@ -93,6 +97,8 @@ class Branding:
 
 @dataclass(frozen=True, slots=True)
 class Action:
+    """A typed ``action.yml``: its metadata, inputs, outputs, ``runs`` and branding."""
+
     source: SourceFile
     root: Mapping
     name: Scalar | None = None

@@ -87,6 +87,8 @@ def _has_expression(node: Node) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Strategy:
+    """A job's ``strategy``: the matrix, and how its legs fail and run side by side."""
+
     node: Node
     matrix: Matrix | None = None
     fail_fast: Scalar | None = None
@@ -117,6 +119,8 @@ class RunsOn:
 
 @dataclass(frozen=True, slots=True)
 class Credentials:
+    """The registry login of a job's container or a service (``credentials``)."""
+
     node: Node
     username: Scalar | None = None
     password: Scalar | None = None

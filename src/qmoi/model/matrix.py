@@ -51,6 +51,8 @@ class Leg:
 
 @dataclass(frozen=True, slots=True)
 class Expansion:
+    """An expanded matrix: its legs, and the problems GitHub rejects the workflow for."""
+
     legs: tuple[Leg, ...]
     errors: tuple[str, ...] = field(default=())
 
@@ -63,6 +65,9 @@ class Expansion:
 
 @dataclass(frozen=True, slots=True)
 class _Include:
+    """An ``include`` entry: the keys that name matrix vectors (picking the combinations it
+    joins) and the rest."""
+
     filter: dict[str, JSON]
     extra: dict[str, JSON]
 

@@ -25,6 +25,8 @@ class ScalarKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Scalar:
+    """A YAML scalar: its text as loaded, its YAML 1.2 type and how it was written."""
+
     value: str
     span: Span
     kind: ScalarKind = ScalarKind.STR
@@ -68,6 +70,8 @@ def _float(text: str) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Mapping:
+    """A YAML mapping, its pairs in document order (duplicate keys kept; the last one wins)."""
+
     pairs: tuple[tuple[Scalar, Node], ...]
     span: Span
     flow: bool = False
@@ -102,6 +106,8 @@ class Mapping:
 
 @dataclass(frozen=True, slots=True)
 class Sequence:
+    """A YAML sequence, block or flow (``[a, b]``)."""
+
     items: tuple[Node, ...]
     span: Span
     flow: bool = False

@@ -95,6 +95,9 @@ def _span(start: int, end: int) -> Span:
 
 @dataclass(frozen=True, slots=True)
 class ParseResult:
+    """A parsed document: its root node (None when nothing could be built) and what the parser
+    reported."""
+
     root: Node | None
     diagnostics: tuple[Diagnostic, ...]
 

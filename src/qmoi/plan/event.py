@@ -76,6 +76,8 @@ def _commit_payload(item: git.Commit) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class _Repo:
+    """The facts of the local repository that a synthesised event payload is built from."""
+
     root: Path
     sha: str
     ref: str

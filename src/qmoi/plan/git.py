@@ -15,6 +15,8 @@ _REMOTE = re.compile(r"(?:[:/])([^/:]+)/([^/]+?)(?:\.git)?/?$")
 
 @dataclass(frozen=True, slots=True)
 class Commit:
+    """A commit as a push payload's ``commits`` entry describes it."""
+
     sha: str
     message: str
     author_name: str

@@ -40,6 +40,8 @@ class PlannedLeg:
 
 @dataclass(frozen=True, slots=True)
 class StrategyPlan:
+    """A job's ``strategy`` evaluated: its legs, and how they fail and run side by side."""
+
     legs: tuple[PlannedLeg, ...]
     is_matrix: bool
     fail_fast: bool = True

@@ -62,6 +62,8 @@ class PlannedWorkflow:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """What a run will do: the event, the workflows it triggers, their jobs and matrix legs."""
+
     event: EventInfo
     run: RunInfo
     workflows: tuple[PlannedWorkflow, ...]

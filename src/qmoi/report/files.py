@@ -13,6 +13,8 @@ from qmoi.source import SourceFile
 
 @dataclass(frozen=True, slots=True)
 class ReportedFile:
+    """One linted file as the machine-readable reports see it."""
+
     # POSIX path relative to the repository root; None when the file lies outside it.
     relpath: str | None
     # The path as the user named it (the fallback when there is no repository path).

@@ -21,6 +21,8 @@ CONFIG_NAME = "qmoi.yml"
 
 @dataclass(frozen=True, slots=True)
 class RuleDoc:
+    """A rule's documentation as read from its class: metadata, docstring sections and example."""
+
     code: str
     name: str
     severity: str

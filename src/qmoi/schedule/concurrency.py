@@ -24,12 +24,17 @@ class Admission:
 
 @dataclass(slots=True)
 class _Group:
+    """The keys of the job holding one concurrency group and of the job waiting for it."""
+
     running: str | None = None
     pending: str | None = None
 
 
 @dataclass(slots=True)
 class ConcurrencyGroups:
+    """The run's concurrency groups by case-folded name, each with a running and a pending job at
+    most."""
+
     _groups: dict[str, _Group] = field(default_factory=dict)
 
     def queue(self, group: str, key: str, *, cancel_in_progress: bool) -> Admission:

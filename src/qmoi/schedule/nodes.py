@@ -48,6 +48,8 @@ class WorkflowRun:
 
 @dataclass(slots=True)
 class Leg:
+    """One job to run (a matrix leg, or the whole job) and its state in the scheduler."""
+
     key: str
     node: JobNode
     planned: PlannedLeg
@@ -73,6 +75,9 @@ class Leg:
 
 @dataclass(slots=True)
 class JobNode:
+    """A job of a workflow run in the scheduler: its state, its legs, and the result dependents
+    see."""
+
     run: WorkflowRun
     planned: PlannedJob
     model: Job | ReusableCall

@@ -22,6 +22,8 @@ from qmoi.events import (
 
 @dataclass(slots=True)
 class StepRecord:
+    """A step of a job as the run's record keeps it, gathered from its events."""
+
     index: int
     step_id: str
     name: str
@@ -36,6 +38,8 @@ class StepRecord:
 
 @dataclass(slots=True)
 class JobRecord:
+    """A job (one matrix leg) as the run's record keeps it, with its steps."""
+
     key: str
     job_id: str
     name: str

@@ -57,6 +57,8 @@ def _insert(conn: Connection, run_id: str | None, attempt_id: int | None, kind: 
 
 @dataclass(frozen=True, slots=True)
 class StoredFile:
+    """A file the store keeps: its row id, path and SHA-256."""
+
     id: int
     path: Path
     sha256: str

@@ -18,6 +18,8 @@ from qmoi.store.models_kb import FailureSignature, RepairOutcome
 
 @dataclass(frozen=True, slots=True)
 class RepairRank:
+    """A repair's tries and green re-runs for one signature; ``score`` ranks it."""
+
     repair: str
     attempts: int
     successes: int

@@ -22,6 +22,9 @@ FOREIGN_STALE_SECONDS = 120.0
 
 @dataclass(frozen=True, slots=True)
 class Coordinator:
+    """A process coordinating a run; its start time tells it from a later process reusing the
+    pid."""
+
     pid: int
     host: str
     start: str | None

@@ -36,6 +36,8 @@ FINISHED = frozenset({"success", "failure", "cancelled", "skipped"})
 
 @dataclass(frozen=True, slots=True)
 class KeptStep:
+    """A finished step of a kept job, as read back from the store to be replayed."""
+
     index: int
     step_id: str
     name: str
@@ -84,6 +86,8 @@ class ReplayExecutor:
 
 @dataclass(frozen=True, slots=True)
 class Resumption:
+    """A resumed run ready to start, and the finished jobs of the first run it replays."""
+
     run: LocalRun
     kept: dict[str, KeptJob]
 

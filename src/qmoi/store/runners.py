@@ -19,6 +19,8 @@ STATES = frozenset({"idle", "busy", "draining"})
 
 @dataclass(frozen=True, slots=True)
 class RunnerInfo:
+    """A runner as QCity's pool registers it, so that other ``qmoi`` processes can list it."""
+
     id: str
     pool: str
     host: str

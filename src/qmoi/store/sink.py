@@ -54,6 +54,8 @@ class _Job:
 
 @dataclass(slots=True)
 class _Attempt:
+    """The attempt row a job's step and finish events are written against."""
+
     id: int
     started_at: float
 

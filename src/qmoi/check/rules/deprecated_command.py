@@ -46,6 +46,9 @@ _CMD_LINE = re.compile(r"[ \t]*@?echo[ \t]+[^\s&|<>^\"]+(?:[ \t]+[^\s&|<>^\"]+)*
 
 @dataclass(frozen=True, slots=True)
 class _Found:
+    """A workflow command in a ``run:`` value: which one, and where its prefix and ``NAME`` lie for
+    the rewrite."""
+
     command: str  # lowercase command name
     start: int  # value offsets of the whole ``::cmd name=NAME::`` prefix
     end: int

@@ -16,6 +16,8 @@ from qmoi.parse import Mapping, Scalar
 
 @dataclass(frozen=True, slots=True)
 class Outdated:
+    """A step whose ``uses:`` names a major that is shut down or needs a retired runtime."""
+
     step: Step
     uses: Scalar
     resolved: ResolvedRef

@@ -20,6 +20,8 @@ from qmoi.source import Span
 
 @dataclass(frozen=True, slots=True)
 class _Finding:
+    """A ``${{ }}`` of a script and the attacker-controllable values it would splice in."""
+
     segment: Embedded
     taints: tuple[su.Taint, ...]
 

@@ -34,6 +34,8 @@ class ActionCacheError(QmoiError):
 
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
+    """A remote action as ``uses:`` names it: ``owner/repo@ref``."""
+
     owner: str
     repo: str
     ref: str
@@ -45,6 +47,8 @@ class ActionSpec:
 
 @dataclass(frozen=True, slots=True)
 class CachedAction:
+    """An action pulled into the cache, with the record of where and when it came from."""
+
     spec: ActionSpec
     path: Path
     sha: str

@@ -20,6 +20,9 @@ from qmoi.plan.values import render_text
 
 @dataclass(frozen=True, slots=True)
 class ActionInputs:
+    """An action's input values for one step (``with``, else the defaults) and the warnings they
+    raised."""
+
     values: dict[str, str]
     warnings: tuple[str, ...] = ()
 

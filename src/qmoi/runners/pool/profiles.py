@@ -55,6 +55,8 @@ class Usage:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
+    """A job's learned resource profile: its peak memory and the cores it keeps busy."""
+
     peak_rss: int
     cpu_ratio: float  # CPU seconds per wall second: the cores the job keeps busy
     samples: int = 1

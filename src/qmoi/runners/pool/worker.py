@@ -42,6 +42,8 @@ def _children_peak() -> int:
 
 @dataclass(slots=True)
 class _Job:
+    """A job running on this worker, with what the CPU meter noted when it began."""
+
     key: str
     token: CancelToken
     thread: threading.Thread | None = None

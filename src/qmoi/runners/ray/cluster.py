@@ -60,6 +60,8 @@ def disconnect() -> None:
 
 @dataclass(frozen=True, slots=True)
 class NodeInfo:
+    """A node of the Ray cluster: where it is, whether it is alive, its resources and labels."""
+
     node_id: str
     address: str
     alive: bool

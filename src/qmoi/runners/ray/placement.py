@@ -22,6 +22,8 @@ ResourcePolicy = Callable[[JobRequest], JobResources]
 
 @dataclass(frozen=True, slots=True)
 class Placement:
+    """Where a job may run: its ``runs-on`` labels and group, and the Ray resources it asks for."""
+
     labels: tuple[str, ...]
     group: str | None
     resources: JobResources

@@ -59,6 +59,9 @@ class RayOptions:
 
 @dataclass(slots=True)
 class _Job:
+    """A job the Ray runner looks after across attempts: its current task, and why earlier ones
+    were lost."""
+
     request: JobRequest
     emit: Emit
     placement: Placement

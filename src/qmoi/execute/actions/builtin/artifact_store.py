@@ -21,6 +21,8 @@ INVALID_NAME_CHARACTERS = '"' + ":<>|*?\r\n\\/"
 
 @dataclass(frozen=True, slots=True)
 class Artifact:
+    """An artifact uploaded during the run: its metadata and the folder holding its files."""
+
     name: str
     id: int
     size: int

@@ -22,6 +22,8 @@ _WORKSPACE, _ABSOLUTE = "w", "a"
 
 @dataclass(frozen=True, slots=True)
 class CacheEntry:
+    """A saved cache: the tarball of one (key, version), never changed once written."""
+
     key: str
     version: str
     archive: Path

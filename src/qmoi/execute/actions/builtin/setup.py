@@ -28,6 +28,8 @@ from qmoi.execute.step_kinds import SUCCESS, StepRun
 
 @dataclass(frozen=True, slots=True)
 class Tool:
+    """A toolchain a ``setup-*`` action finds installed and puts first on PATH."""
+
     name: str  # python, node, go, java
     label: str  # how the action names it in messages
     shims: tuple[str, ...] = ()  # programs put on PATH through a shim folder
