@@ -192,3 +192,16 @@ def test_the_qmoi_entry_point_ends_a_run_with_its_code(tmp_path: Path) -> None:
     assert "[ok]   | fine" in done.stdout
     assert done.stdout.rstrip().splitlines()[-1].startswith("run ")
     assert ": failure (saved in " in done.stdout
+
+
+def test_a_run_that_never_starts_leaves_no_folder_and_no_checkout(tmp_path: Path) -> None:
+    # The commit is checked out before the workflows are read: a plan that fails (no such
+    # job here) takes its run folder and that checkout with it.
+    repo = make_repo(tmp_path / "r", {"ci.yml": ONE_STEP})
+    done = subprocess.run([sys.executable, "-m", "qmoi.cli.main", "run", "-j", "nosuch"],
+                          cwd=repo, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 2 and "nosuch" in done.stderr
+    assert not list((repo / ".qmoi" / "runs").iterdir())
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True,
+                               text=True, check=True).stdout.strip().splitlines()
+    assert len(worktrees) == 1  # the repository itself: no template left registered

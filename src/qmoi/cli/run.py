@@ -8,6 +8,7 @@ stays short. The Typer command ``run`` is built when ``qmoi.cli.app`` asks for i
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -247,29 +248,30 @@ def _plan_and_run(
         from qmoi.store.journal import check_database_url
 
         check_database_url()
-    loaded = load_workflows(list(workflows), cwd, root, home / "cache")
     info = _event(root, event, event_path, _pairs(inputs, "--input", "="), query)
     run_info, run_dir = new_run(home / "runs") if real else (_dry_run_info(), home / "runs")
-    vars_ = {**_file(var_file), **_pairs(variables, "--var", "=")}
-    plan = build_plan(loaded, info, run_info, vars_, jobs=jobs,
-                      matrix=list(_pairs(matrix, "--matrix", ":").items()))
-    if not real:
-        from qmoi.plan.show import draw_graph, list_jobs
-
-        text = list_jobs(plan) if list_only else draw_graph(plan) if graph else None
-        if text is None:
-            _print_dry_run(plan, as_json)
-        else:
-            sys.stdout.write(text)
-        return 0
     checkout = None
-    if plan.job_count and not runners.startswith("ray"):
+    if real and not runners.startswith("ray"):
         from qmoi.execute.workspace import check_out_early
 
-        # git worktree add on another core while this process imports the executor; the
-        # first job copies the result.
-        checkout = check_out_early(root, run_dir, plan.event.sha)
+        # git worktree add on another core while this process reads the workflows, plans
+        # and imports the executor; the first job copies the result. Started before the
+        # plan says there is a job: a plan of none only deletes it again.
+        checkout = check_out_early(root, run_dir, info.sha)
     try:
+        loaded = load_workflows(list(workflows), cwd, root, home / "cache")
+        vars_ = {**_file(var_file), **_pairs(variables, "--var", "=")}
+        plan = build_plan(loaded, info, run_info, vars_, jobs=jobs,
+                          matrix=list(_pairs(matrix, "--matrix", ":").items()))
+        if not real:
+            from qmoi.plan.show import draw_graph, list_jobs
+
+            text = list_jobs(plan) if list_only else draw_graph(plan) if graph else None
+            if text is None:
+                _print_dry_run(plan, as_json)
+            else:
+                sys.stdout.write(text)
+            return 0
         record = _run(plan, loaded, root, run_dir, home, checkout, as_json=as_json,
                       secrets=secrets, secret_file=secret_file, env_file=env_file,
                       matrix=matrix, max_parallel=max_parallel, runners=runners)
@@ -279,6 +281,8 @@ def _plan_and_run(
 
             checkout.join()
             discard_run(root, run_dir)
+            with contextlib.suppress(OSError):
+                run_dir.rmdir()  # a run that never started leaves no folder
         raise
     if as_json:
         sys.stdout.write(json.dumps(record.to_json(), indent=2, ensure_ascii=False) + "\n")
