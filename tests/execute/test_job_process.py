@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from qmoi.execute.process import Grace, LineSplitter, ProcessGroups, run_process
+from qmoi.execute.process import Grace, LineSplitter, run_process
 from qmoi.runners.base import CancelToken
 from run_helpers import make_repo, run_repo
 
@@ -65,19 +65,6 @@ def test_background_process_does_not_hold_the_step(tmp_path: Path) -> None:
     done = run_process(["bash", "-c", "sleep 5 & echo started"], env=dict(os.environ),
                        cwd=str(tmp_path), on_line=lambda _: None, token=token)
     assert done.exit_code == 0 and time.monotonic() - started < 2
-    assert done.lingering  # the sleep still holds the step's output pipe
-
-
-def test_a_step_whose_processes_are_all_gone_is_not_lingering(tmp_path: Path) -> None:
-    token, groups = CancelToken(), ProcessGroups()
-    gone = run_process(["bash", "-c", "sleep 0.01 & wait; echo done"], env=dict(os.environ),
-                       cwd=str(tmp_path), on_line=lambda _: None, token=token, groups=groups)
-    quiet = run_process(["bash", "-c", "sleep 5 >/dev/null 2>&1 </dev/null & echo bye"],
-                        env=dict(os.environ), cwd=str(tmp_path), on_line=lambda _: None,
-                        token=token, groups=groups)
-    groups.kill_all()
-    assert not gone.lingering
-    assert quiet.lingering  # its output pipe is closed, but the sleep is still in the group
 
 
 def test_line_splitter_handles_crlf_cr_and_split_utf8() -> None:

@@ -268,31 +268,3 @@ def test_matrix_legs_get_their_own_checkouts_in_parallel(tmp_path: Path) -> None
     assert len(out.record.jobs) == 8
     # every job's worktree was removed again
     assert len(git(repo, "worktree", "list").splitlines()) == 1
-
-
-def test_a_finished_steps_script_becomes_the_next_ones_unless_a_process_remains(
-        tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "r", {"ci.yml": """
-        on: push
-        jobs:
-          j:
-            runs-on: ubuntu-latest
-            steps:
-              - run: echo "one $(stat -c %i "$0") $0"
-              - run: |
-                  echo "two $(stat -c %i "$0") $0"
-                  sleep 30 >/dev/null 2>&1 </dev/null &
-              - run: |
-                  echo "three $(stat -c %i "$0") $0"
-                  cat "$0" | head -1
-        """})
-    out = run_repo(repo)
-    assert out.record.result == "success"
-    lines = {line.split()[0]: line.split()[1:] for line in out.logs("j")
-             if line.split()[0] in ("one", "two", "three")}
-    (one, one_path), (two, two_path), (three, three_path) = (
-        lines["one"], lines["two"], lines["three"])
-    assert len({one_path, two_path, three_path}) == 3  # a new name for every step
-    assert one == two  # step one left nothing running: its file was reused
-    assert three != two  # step two's sleep may still read its script: it stays
-    assert 'echo "three $(stat -c %i "$0") $0"' in out.logs("j")  # its own text, whole

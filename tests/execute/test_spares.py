@@ -101,18 +101,6 @@ def test_emptying_a_folder_keeps_its_plain_files_and_deletes_the_rest(tmp_path: 
     assert [p.name for p in folder.iterdir()] == ["keep"] and len(spares) == 1
 
 
-def test_a_file_known_by_its_path_is_kept_like_an_entry(tmp_path: Path) -> None:
-    spares = SpareFiles(tmp_path / "stash")
-    script = tmp_path / "step.sh"
-    script.write_text("echo hi\n")
-    (tmp_path / "folder").mkdir()
-    (tmp_path / "link").symlink_to(script)
-    assert not spares.keep_path(str(tmp_path / "folder"))
-    assert not spares.keep_path(str(tmp_path / "link"))
-    assert not spares.keep_path(str(tmp_path / "missing"))
-    assert spares.keep_path(str(script)) and not script.exists() and len(spares) == 1
-
-
 def test_a_script_written_to_a_spare_holds_exactly_its_text(tmp_path: Path) -> None:
     spares = SpareFiles(tmp_path / "stash")
     old = tmp_path / "old.sh"

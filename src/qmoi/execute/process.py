@@ -41,12 +41,10 @@ class Grace:
 
 @dataclass(frozen=True, slots=True)
 class Completed:
-    """``stopped`` tells why the process was stopped (None: it exited by itself);
-    ``lingering``: a process of the step's group was still alive when it ended."""
+    """``stopped`` tells why the process was stopped (None: it exited by itself)."""
 
     exit_code: int
     stopped: Stop | None = None
-    lingering: bool = True
 
 
 @dataclass(slots=True)
@@ -195,9 +193,7 @@ def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
         groups.drain(fd)  # a background child still writes: read on, close at the end
     else:
         os.close(fd)
-    # The pipe's end was seen: no process holds it. One that closed it may live on.
-    lingering = not eof or _group_alive(proc.pid)
-    return Completed(code, stopped, lingering)
+    return Completed(code, stopped)
 
 
 @functools.cache

@@ -58,13 +58,9 @@ class RunStep(BaseKind):
         path = job.folders.temp / shell.script_name(os.urandom(16).hex())
         _write_script(job.folders.spares, str(path),
                       fix_up_script(shell.shell, script, os_name="Linux"))
+        # The script stays until the job's temp folder goes: a background process the
+        # step started may still be reading it (bash reads scripts as it runs them).
         done = run.io.run(shell.argv(str(path)), env=env, cwd=cwd, timeout=timeout)
-        if not done.lingering and job.folders.spares is not None:
-            # No process of the step is left to read the script (bash reads a script as
-            # it runs it), so its inode becomes the next step's script: a new file costs
-            # up to ~0.8 ms of kernel CPU on this machine (qmoi.execute.spares). A script
-            # a process may still read stays until the temp folder goes.
-            job.folders.spares.keep_path(str(path))
         if done.stopped == "cancelled":
             run.io.error("The operation was canceled.")
             return CANCELLED
