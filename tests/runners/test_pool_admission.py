@@ -52,6 +52,16 @@ def test_cpu_light_jobs_share_cores_and_cpu_bound_ones_wait_for_other_load() -> 
                     limits)
 
 
+def test_other_load_counts_in_whole_cores_so_noise_holds_no_job_back() -> None:
+    limits = _limits()
+    learned = Request(0.98, 32 * MIB)  # what a CPU-bound job's profile comes to
+    for noise in (0.04, 0.3, 0.49):
+        assert fits(learned, [Reservation(learned)], Machine(2, 8 * GIB, external=noise),
+                    limits)
+    assert not fits(learned, [Reservation(learned)], Machine(2, 8 * GIB, external=0.8),
+                    limits)  # a process elsewhere keeps a core busy
+
+
 def test_a_request_the_machine_cannot_hold_is_refused_with_a_reason() -> None:
     limits = _limits()
     assert too_big(Request(1, 3 * GIB), limits) is None

@@ -51,3 +51,16 @@ def test_a_tree_sample_counts_the_processes_that_want_a_cpu() -> None:
         for process in (spin, nap):
             process.kill()
             process.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_pool_counts_its_own_cpu_with_every_process_under_it_reaped_or_not() -> None:
+    # What the supervisor calls its own (not other load): this process and everything
+    # it started, a finished and reaped child's CPU included.
+    from qmoi.runners.pool.supervisor import _tree_cpu
+
+    before = _tree_cpu()
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    after = _tree_cpu()
+    assert after - before >= 0.28

@@ -5,8 +5,8 @@ reserved but have not touched yet, and never below the configured headroom; all
 reservations together stay within the pool's memory budget. CPU is reserved by request:
 a job that mostly sleeps or waits on I/O has learned a request of a fraction of a core, so
 several run per core. A CPU-bound job (a request of a quarter core or more) also waits
-while the machine is busy with work that is not the pool's (measured load, counted up to
-half the cores), so other users of the machine are not starved.
+while the machine is busy with work that is not the pool's (measured load in whole cores,
+counted up to half the cores), so other users of the machine are not starved.
 """
 
 from __future__ import annotations
@@ -99,7 +99,10 @@ def fits(request: Request, running: Iterable[Reservation] | Held, machine: Machi
         return False
     # Other load delays CPU-bound jobs, but never takes more than half the machine from
     # the pool: the kernel shares the cores anyway, and waiting longer would only idle.
-    other = min(machine.external, machine.cores / 2)
+    # It counts in whole cores (a busy process holds one): the measure carries a few
+    # hundredths of noise (kernel threads, interrupts, processes gone between two
+    # rounds), which alone kept a second job learned at 0.98 core off a 2-core machine.
+    other = min(float(round(machine.external)), machine.cores / 2)
     return request.cpu < CPU_LIGHT or cpu + other <= limit
 
 

@@ -71,7 +71,9 @@ class Supervisor:
         # hundreds of processes each is spaced so that it takes at most 1/_COST_SHARE of
         # the supervisor's time.
         self._sample_cost = self._publish_cost = 0.0
-        self._own_cpu = time.process_time()
+        # The CPU seconds of this process and everything under it (fork server, workers,
+        # their jobs, git), reaped processes included, at the last sampling round
+        self._own_cpu = _tree_cpu()
         self._dirty = True
 
     # ------------------------------------------------------------------ the loop
@@ -294,13 +296,18 @@ class Supervisor:
 
     def _sample(self) -> None:
         """Each worker's process tree: the memory its jobs hold (shared out evenly when
-        several wait in one worker), the processes they started, and the CPU the pool
-        used — all of it, the coordinator's own included, so that the pool's own work
-        never passes for other load that holds CPU-bound jobs back."""
+        several wait in one worker) and the processes they started; and the CPU the pool
+        used — all of it: this process, the fork server, every worker from its start and
+        what they ran, so that the pool's own work never passes for other load that holds
+        CPU-bound jobs back (a new worker's start-up, ~0.1 s of imports, and the fork
+        server's did, and kept two CPU-bound jobs from running side by side)."""
         alive = {w.pid: w for w in self.workers.values() if w.pid}
-        cpu_now = time.process_time()
+        me = os.getpid()
+        samples = sample_trees([*alive, me])
+        mine = samples.pop(me, None)
+        cpu_now = mine.cpu if mine is not None else self._own_cpu
         own, self._own_cpu = max(0.0, cpu_now - self._own_cpu), cpu_now
-        for pid, sample in sample_trees(alive).items():
+        for pid, sample in samples.items():
             worker = alive[pid]
             if worker.tasks:
                 count = len(worker.tasks)
@@ -310,9 +317,6 @@ class Supervisor:
                     task.samples += 1
                     task.busy += wanting
                 worker.members |= sample.members
-            if worker.cpu_seen:
-                own += max(0.0, sample.cpu - worker.cpu_seen)
-            worker.cpu_seen = sample.cpu
         self.meter.update(own)
 
     # ------------------------------------------------------------------ sizing
@@ -424,3 +428,9 @@ class Supervisor:
 def drain_wake(fd: int) -> None:
     with contextlib.suppress(BlockingIOError):
         os.read(fd, 4096)
+
+
+def _tree_cpu() -> float:
+    """CPU seconds of this process and all its descendants, the reaped ones included."""
+    sample = sample_trees([os.getpid()]).get(os.getpid())
+    return sample.cpu if sample is not None else time.process_time()

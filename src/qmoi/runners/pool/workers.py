@@ -78,7 +78,6 @@ class WorkerHandle:
     tasks: dict[str, Task] = field(default_factory=dict)
     last_seen: float = field(default_factory=time.monotonic)
     idle_since: float = field(default_factory=time.monotonic)
-    cpu_seen: float = 0.0
     members: set[Identity] = field(default_factory=set)
 
     def send(self, message: Message) -> bool:
