@@ -23,17 +23,16 @@ run's template when the run ends (:func:`discard_run`).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from qmoi.errors import QmoiError
 from qmoi.execute.jobdirs import FILE_COMMANDS, TEMP, JobDirs
+from qmoi.execute.locks import flock, git_lock
 from qmoi.execute.spares import SpareFiles
 from qmoi.execute.treecopy import (
     NotRestorable,
@@ -44,43 +43,10 @@ from qmoi.execute.treecopy import (
 )
 from qmoi.workers import Task, Workers
 
-# Concurrent `git worktree add`/`prune` race on .git/worktrees ("failed to read
-# .git/worktrees/<x>/commondir"), so they run one at a time — also across processes (the
-# runner pool's workers), hence a file lock beside the thread lock.
-_GIT_LOCK = threading.Lock()
 # Below this many entries Python copies the tree faster than starting `cp` (measured:
 # 5 files 0.5 ms in Python; 320 files 57 ms in Python, 27 ms with cp).
 _SMALL_TREE = 150
 _FOLDER = "workspaces"
-
-
-@contextlib.contextmanager
-def _flock(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-@contextlib.contextmanager
-def _git_lock(repository: Path) -> Iterator[None]:
-    with _GIT_LOCK, _flock(_lock_path(repository)):
-        yield
-
-
-def _lock_path(repository: Path) -> Path:
-    """The lock file beside the records it guards, in the repository's ``.git`` folder (git
-    leaves files it does not know there alone); in the temp folder, named for the
-    repository, when ``.git`` is a file (the repository is itself a linked worktree or a
-    submodule). One file per repository for good: a lock file that is deleted can be
-    locked by two processes at once (one holds the old inode)."""
-    dot_git = repository / ".git"
-    if dot_git.is_dir():
-        return dot_git / "qmoi-worktree.lock"
-    import hashlib
-    import tempfile
-
-    digest = hashlib.sha1(str(repository.resolve()).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"qmoi-worktree-{digest}.lock"
 
 
 class WorkspaceError(QmoiError):
@@ -139,7 +105,7 @@ def template(repository: Path, folder: Path, sha: str) -> Template:
     marker = _marker(path)
     if not marker.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        with _flock(folder / f"tpl-{sha[:20]}.lock"):
+        with flock(folder / f"tpl-{sha[:20]}.lock"):
             if not marker.exists():
                 _make_template(repository, path, sha)
     try:
@@ -151,7 +117,7 @@ def template(repository: Path, folder: Path, sha: str) -> Template:
 def _make_template(repository: Path, path: Path, sha: str) -> None:
     if path.exists():  # left half-made by a process that died
         shutil.rmtree(path, ignore_errors=True)
-    with _git_lock(repository):
+    with git_lock(repository):
         done = _git(repository, "worktree", "add", "--detach", "--force", str(path), sha)
     if done.returncode != 0:
         raise WorkspaceError(f"cannot check out commit {sha[:12]} into the job's workspace: "
@@ -385,7 +351,7 @@ def discard_run(repository: Path, run_dir: Path) -> None:
             remove(Path(entry.path), admin)  # the template, a spare: record and files
     shutil.rmtree(folder, ignore_errors=True)
     if _stale_records(repository):
-        with _git_lock(repository):
+        with git_lock(repository):
             _git(repository, "worktree", "prune")
 
 
