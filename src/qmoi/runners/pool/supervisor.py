@@ -10,7 +10,6 @@ import dataclasses
 import json
 import os
 import time
-from collections import Counter
 from collections.abc import Callable
 from multiprocessing.connection import wait
 from typing import Any
@@ -23,14 +22,8 @@ from qmoi.events import (
     JobStarted,
     event_from_json,
 )
-from qmoi.runners.pool.admission import (
-    Held,
-    LoadMeter,
-    Machine,
-    fits,
-    measure,
-    shares_a_worker,
-)
+from qmoi.runners.pool import sizing
+from qmoi.runners.pool.admission import LoadMeter
 from qmoi.runners.pool.board import RunnerBoard, WorkerInfo
 from qmoi.runners.pool.config import PoolConfig
 from qmoi.runners.pool.intake import keep_shadow_log
@@ -329,82 +322,17 @@ class Supervisor:
         self._dirty = True
 
     def _scale_down(self, now: float) -> None:
-        idle = [w for w in self.workers.values() if w.state == IDLE]
-        spare = len(self.workers) - self.config.min
-        for worker in sorted(idle, key=lambda w: w.idle_since):
-            if spare <= 0:
-                break
-            if now - worker.idle_since >= self.config.idle_timeout:
-                worker.send({"op": "stop"})
-                worker.state, self._dirty = DRAINING, True
-                spare -= 1
+        if sizing.scale_down(self.workers, self.config, now):
+            self._dirty = True
 
     def admit(self) -> None:
-        """Start every queued job that fits now, oldest first (a job that does not fit
-        lets later, smaller ones pass): a job that waits joins a worker that has room
-        (the least busy one), any other takes an idle worker; start workers for admitted
-        jobs that found none."""
+        """Start every queued job that fits now; see ``sizing.admit``."""
         if not self.queue:
             return
-        held = Held()
-        for worker in self.workers.values():
-            for running in worker.tasks.values():
-                held.add(running.demand, running.rss_now)
-        machine: Machine | None = None
-        wanted: Counter[str] = Counter()
-        waiting: Counter[str] = Counter()  # admitted jobs that may share, without a worker
-        most = self.config.jobs_per_worker
-        left: list[Task] = []
-        for task in self.queue:
-            machine = machine or measure(self.config.cores, self.meter.external)
-            now = machine if held.count else Machine(machine.cores, machine.available)
-            if not fits(task.demand, held, now, self.config):
-                left.append(task)
-                continue
-            held.add(task.demand)
-            task.shares = shares_a_worker(task.demand)
-            host = self._room_for(task, most)
-            if host is None:
-                left.append(task)
-                if task.shares:
-                    waiting[task.pool] += 1
-                else:
-                    wanted[task.pool] += 1
-                continue
+        self.queue, assigned = sizing.admit(self.queue, self.workers, self.config,
+                                            self.meter.external, self._start)
+        if assigned:
             self._dirty = True
-            if not host.assign(task):
-                left.append(task)  # the worker died meanwhile: its sentinel says so
-        self.queue = left
-        for pool, count in waiting.items():
-            wanted[pool] += -(-count // most)
-        self._grow(wanted)
-
-    def _room_for(self, task: Task, most: int) -> WorkerHandle | None:
-        best: WorkerHandle | None = None
-        for worker in self.workers.values():
-            if worker.pool == task.pool and worker.room(task.shares, most) \
-                    and (best is None or len(worker.tasks) < len(best.tasks)):
-                best = worker
-                if not worker.tasks:
-                    break
-        return best
-
-    def _grow(self, wanted: Counter[str]) -> None:
-        starting = Counter(w.pool for w in self.workers.values() if w.state == STARTING)
-        for pool, count in wanted.items():
-            for _ in range(count - starting[pool]):
-                if len(self.workers) >= self.config.max and not self._make_room(pool):
-                    return
-                self._start(pool)
-
-    def _make_room(self, pool: str) -> bool:
-        """At the maximum, stop an idle worker of another pool to make room."""
-        for worker in self.workers.values():
-            if worker.state == IDLE and worker.pool != pool:
-                worker.send({"op": "stop"})
-                worker.state = DRAINING
-                return len(self.workers) < self.config.max
-        return False
 
     # ------------------------------------------------------------------ publishing
 
