@@ -11,17 +11,21 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
+from qmoi.cli.run_inputs import _dry_run_info, _event, _pairs, _root
+from qmoi.cli.run_inputs import _file as _file
+from qmoi.cli.run_inputs import _secrets as _secrets
+from qmoi.cli.run_options import parse_fast as parse_fast
+from qmoi.cli.run_view import PlainView as PlainView
+from qmoi.cli.run_view import RichView as RichView
+from qmoi.cli.run_view import _view as _view
 from qmoi.errors import UsageError
 
 if TYPE_CHECKING:
-    from qmoi.events import Event
     from qmoi.plan import Plan
 
 # The module of the executor qmoi.execute.session gives the pool (named, not imported: the
@@ -80,74 +84,6 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     command = globals()["run"] = _typer_command()
     return command
-
-
-# The fast parser's options (argparse itself took longer to import than to use): each
-# flag → its ``run_workflows`` keyword, by kind.
-_LISTS = {"--workflows": "workflows", "-W": "workflows", "--job": "jobs", "-j": "jobs",
-          "--matrix": "matrix", "--input": "inputs", "--secret": "secrets", "-s": "secrets",
-          "--var": "variables"}
-_PATHS = {"--eventpath": "event_path", "-e": "event_path", "--secret-file": "secret_file",
-          "--env-file": "env_file", "--var-file": "var_file"}
-_VALUES = {"--max-parallel": "max_parallel", "--runners": "runners"}
-_FLAGS = {"--list": "list_only", "-l": "list_only", "--graph": "graph", "-g": "graph",
-          "--dry-run": "dry_run", "-n": "dry_run", "--json": "as_json"}
-
-
-def _defaults() -> dict[str, Any]:
-    return {"event": "push", **{dest: [] for dest in _LISTS.values()},
-            **{dest: None for dest in _PATHS.values()}, "max_parallel": None,
-            "runners": "auto", **{dest: False for dest in _FLAGS.values()}}
-
-
-def parse_fast(argv: list[str]) -> dict[str, Any] | None:
-    """``qmoi run`` arguments as ``run_workflows`` keywords; None when Typer must read them
-    (help, an unknown option, a bad value, any form this parser does not take: Typer
-    gives the proper message or reads it)."""
-    options, positional, rest = _defaults(), [], list(argv)
-    while rest:
-        arg = rest.pop(0)
-        if arg in ("--help", "-h"):
-            return None
-        if arg == "--":
-            positional.extend(rest)
-            break
-        if not arg.startswith("-") or arg == "-":
-            positional.append(arg)
-            continue
-        if arg.startswith("--"):
-            name, given, attached = arg.partition("=")
-        else:
-            name, given, attached = arg[:2], arg[2:], arg[2:]
-        if name in _FLAGS:
-            flags = [name] + [f"-{letter}" for letter in attached] if given else [name]
-            if (arg.startswith("--") and given) or any(flag not in _FLAGS for flag in flags):
-                return None
-            options.update({_FLAGS[flag]: True for flag in flags})
-            continue
-        if name not in _LISTS and name not in _PATHS and name not in _VALUES:
-            return None
-        if not given:
-            if not rest or (rest[0].startswith("-") and rest[0] != "-"):
-                return None
-            attached = rest.pop(0)
-        if name in _LISTS:
-            options[_LISTS[name]].append(attached)
-        elif name in _PATHS:
-            options[_PATHS[name]] = Path(attached)
-        elif name == "--max-parallel":
-            try:
-                options["max_parallel"] = int(attached)
-            except ValueError:
-                return None
-        else:
-            options[_VALUES[name]] = attached
-    if len(positional) > 1:
-        return None
-    if positional:
-        options["event"] = positional[0]
-    options["workflows"] = [Path(item) for item in options["workflows"]]
-    return options
 
 
 def main(argv: list[str]) -> int | None:
@@ -293,7 +229,6 @@ def _plan_and_run(
     return 0 if record.result == "success" else 1
 
 
-
 def _run(plan: Plan, loaded: Any, root: Path, run_dir: Path, home: Path, checkout: Any, *,
          as_json: bool, secrets: list[str], secret_file: Path | None, env_file: Path | None,
          matrix: list[str], max_parallel: int | None, runners: str) -> Any:
@@ -343,60 +278,6 @@ def _journal(home: Path, plan: Plan, loaded: Any, options: Any, capacity: int | 
     return RunJournal(home, options.run_dir, header)
 
 
-def _root(cwd: Path, workflows: list[Path]) -> Path:
-    from qmoi.discover import find_repo_root
-
-    for start in (cwd, *(w if w.is_dir() else w.parent for w in workflows)):
-        found = find_repo_root(start)
-        if found is not None and (found / ".git").exists():
-            return found
-    raise UsageError(f"no git repository found at or above {cwd}; qmoi run needs one")
-
-
-def _event(root: Path, name: str, path: Path | None, inputs: dict[str, str],
-           query: Any = None) -> Any:
-    from qmoi.plan import load_event, synthesise_event
-
-    if path is not None:
-        return load_event(path, name, root, inputs, query)
-    return synthesise_event(root, name, inputs, query)
-
-
-def _dry_run_info() -> Any:
-    from qmoi.plan import RunInfo
-
-    return RunInfo("0")
-
-
-def _pairs(values: list[str], option: str, separator: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for value in values:
-        name, sep, text = value.partition(separator)
-        if not sep or not name:
-            raise UsageError(f"{option} expects NAME{separator}VALUE, got {value!r}")
-        found[name] = text
-    return found
-
-
-def _file(path: Path | None) -> dict[str, str]:
-    from qmoi.plan.dotenv import read_dotenv
-
-    return {} if path is None else read_dotenv(path)
-
-
-def _secrets(given: list[str], path: Path | None) -> dict[str, str]:
-    found = _file(path)
-    for item in given:
-        name, sep, value = item.partition("=")
-        if not sep:
-            if name not in os.environ:
-                raise UsageError(f"secret {name} is not set in the environment; "
-                                 f"use -s {name}=VALUE")
-            value = os.environ[name]
-        found[name] = value
-    return found
-
-
 def _print_dry_run(plan: Plan, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n")
@@ -412,146 +293,3 @@ def _print_dry_run(plan: Plan, as_json: bool) -> None:
                 sys.stdout.write(f"  {leg.name}{needs}\n")
     if not plan.workflows:
         sys.stdout.write(f"no workflow runs on {plan.event.name}\n")
-
-
-# --------------------------------------------------------------------------- live views
-
-_MARK = {"success": "✓", "failure": "✗", "cancelled": "⊘", "skipped": "–"}
-_LEVEL = {"error": "Error", "warning": "Warning", "notice": "Notice"}
-
-
-class PlainView:
-    """Prefixed lines, for pipes and files (and stderr under --json)."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.names: dict[str, str] = {}
-        self.started: dict[str, float] = {}
-
-    def __call__(self, event: Event) -> None:
-        line = self.render(event)
-        if line is not None:
-            self.out.write(line + "\n")
-            self.out.flush()
-
-    def render(self, event: Event) -> str | None:
-        from qmoi import events as ev
-
-        if isinstance(event, ev.JobQueued):
-            self.names[event.key] = event.name
-            return None
-        name = self.names.get(getattr(event, "key", ""), "")
-        if isinstance(event, ev.JobStarted):
-            self.started[event.key] = event.at
-            return f"[{name}] started"
-        if isinstance(event, ev.StepStarted):
-            return f"[{name}] > {event.name}"
-        if isinstance(event, ev.LogLine):
-            return self._log(name, event)
-        if isinstance(event, ev.Annotation):
-            return f"[{name}]   {_LEVEL.get(event.level, event.level)}: {event.message}"
-        if isinstance(event, ev.StepFinished) and event.outcome == "skipped":
-            return None
-        if isinstance(event, ev.StepFinished):
-            note = "" if event.outcome == event.conclusion else f" (outcome {event.outcome})"
-            return f"[{name}]   {_MARK.get(event.conclusion, '?')} {event.conclusion}{note}"
-        if isinstance(event, ev.JobFinished):
-            took = event.at - self.started.get(event.key, event.at)
-            extra = f" — {event.message}" if event.message else ""
-            return f"[{name}] {_MARK.get(event.result, '?')} job {event.result} " \
-                   f"in {took:.1f}s{extra}"
-        return None
-
-    def _log(self, name: str, event: Any) -> str | None:
-        if event.style == "debug":
-            return None
-        if event.style == "group":
-            return f"[{name}]   ▸ {event.text}"
-        if event.style == "endgroup":
-            return None
-        return f"[{name}]   | {event.text}"
-
-    def close(self) -> None:
-        self.out.flush()
-
-
-class RichView(PlainView):
-    """A live line per job (state and duration) under the scrolling, prefixed log; group
-    contents are folded into their title line."""
-
-    def __init__(self, out: TextIO) -> None:
-        from rich.console import Console
-        from rich.live import Live
-
-        super().__init__(out)
-        self.console = Console(file=out, highlight=False)
-        self.state: dict[str, str] = {}
-        self.done: dict[str, float] = {}
-        self.in_group: dict[str, list[str]] = {}
-        self.live = Live(self._table(), console=self.console, refresh_per_second=8,
-                         transient=True)
-        self.live.start()
-
-    def __call__(self, event: Event) -> None:
-        from qmoi import events as ev
-
-        key = getattr(event, "key", "")
-        if isinstance(event, ev.JobQueued):
-            self.state[key] = "queued"
-        elif isinstance(event, ev.JobStarted):
-            self.state[key] = "running"
-        elif isinstance(event, ev.JobFinished):
-            self.state[key], self.done[key] = event.result, event.at
-        if isinstance(event, ev.LogLine) and self._folded(key, event):
-            return
-        line = self.render(event)
-        if line is not None:
-            style = self._style(event)
-            self.live.console.print(line, style=style, markup=False)
-        self.live.update(self._table())
-
-    def _folded(self, key: str, event: Any) -> bool:
-        if event.style == "group":
-            self.in_group[key] = [event.text]
-            return True
-        if event.style == "endgroup" and key in self.in_group:
-            lines = self.in_group.pop(key)
-            name = self.names.get(key, key)
-            self.live.console.print(f"[{name}]   ▸ {lines[0]} ({len(lines) - 1} lines folded)",
-                                    style="dim", markup=False)
-            return True
-        if key in self.in_group and event.style != "debug":
-            self.in_group[key].append(event.text)
-            return True
-        return False
-
-    def _style(self, event: Event) -> str | None:
-        from qmoi import events as ev
-
-        if isinstance(event, ev.Annotation):
-            return {"error": "bold red", "warning": "yellow"}.get(event.level, "cyan")
-        if isinstance(event, ev.JobFinished):
-            return "green" if event.result == "success" else "red"
-        return None
-
-    def _table(self) -> Any:
-        from rich.table import Table
-
-        table = Table.grid(padding=(0, 2))
-        now = time.time()
-        for key, state in self.state.items():
-            start = self.started.get(key)
-            end = self.done.get(key, now)
-            took = f"{end - start:.1f}s" if start is not None else ""
-            table.add_row(_MARK.get(state, "…"), self.names.get(key, key), state, took)
-        return table
-
-    def close(self) -> None:
-        self.live.stop()
-        self.console.print(self._table())
-
-
-def _view(out: TextIO, plan: Plan) -> PlainView:
-    if out.isatty() and plan.job_count:
-        return RichView(out)
-    return PlainView(out)
