@@ -90,3 +90,19 @@ def test_a_bad_pool_setting_stops_the_run_with_its_line(tmp_path: Path) -> None:
     (tmp_path / ".github" / "qmoi.yml").write_text("rules: {}\nrunners:\n  memory: lots\n")
     with pytest.raises(InputError, match=r"qmoi.yml:3: runners.memory must be a size"):
         pool_config(tmp_path, None)
+
+
+def test_at_the_maximum_an_idle_worker_of_another_pool_gives_way(tmp_path: Path) -> None:
+    # One worker at most: the local pool's job leaves its worker idle, and the gpu pool's
+    # job gets the machine once that worker has been stopped and has exited.
+    with pool(min=1, max=1, labels=(("gpu", "gpu"),), pools=("local", "gpu")) as runner:
+        first, second = Collector(), Collector()
+        runner.submit(request(tmp_path, "a", [{"name": "s"}],
+                              workflow=_workflow("ubuntu-latest")), first)
+        assert first.finished("a").result == "success"
+        runner.submit(request(tmp_path, "b", [{"name": "s"}],
+                              workflow=_workflow("[self-hosted, gpu]")), second)
+        assert second.finished("b").result == "success"
+        started = [e.runner or "" for e in second.of("b") if isinstance(e, JobStarted)]
+        pools = {w.id: w.pool for w in runner.workers()}
+    assert [pools.get(r, "?") for r in started] == ["gpu"] and len(pools) == 1

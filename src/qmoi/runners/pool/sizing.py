@@ -72,19 +72,21 @@ def _grow(workers: Workers, wanted: Counter[str], limit: int, start: Start) -> N
     starting = Counter(w.pool for w in workers.values() if w.state == STARTING)
     for pool, count in wanted.items():
         for _ in range(count - starting[pool]):
-            if len(workers) >= limit and not _make_room(workers, pool, limit):
+            if len(workers) >= limit:
+                _make_room(workers, pool)
                 return
             start(pool)
 
 
-def _make_room(workers: Workers, pool: str, limit: int) -> bool:
-    """At the maximum, stop an idle worker of another pool to make room."""
+def _make_room(workers: Workers, pool: str) -> None:
+    """At the maximum, stop an idle worker of another pool. The pool never holds more than
+    its maximum of worker processes, so the room comes when that worker has exited and is
+    reaped: the next admission round starts this pool's worker."""
     for worker in workers.values():
         if worker.state == IDLE and worker.pool != pool:
             worker.send({"op": "stop"})
             worker.state = DRAINING
-            return len(workers) < limit
-    return False
+            return
 
 
 def scale_down(workers: Workers, config: PoolConfig, now: float) -> bool:
