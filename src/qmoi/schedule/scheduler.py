@@ -3,10 +3,8 @@ level stages), then started as soon as the runner, the matrix's ``max-parallel``
 concurrency group allow. It owns every result; runners only report events.
 
 GitHub rules applied here (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax):
-``jobs.<id>.if`` with the implicit ``success()`` and skip propagation ("If a job fails or is
-skipped, all jobs that need it are skipped unless the jobs use a conditional expression that
-causes the job to continue"), ``strategy.fail-fast`` / ``max-parallel``, ``concurrency``,
-``timeout-minutes`` (default 360) and ``continue-on-error``.
+``jobs.<id>.if`` (evaluated in :mod:`qmoi.schedule.conditions`), ``strategy.fail-fast`` /
+``max-parallel``, ``concurrency``, ``timeout-minutes`` (default 360) and ``continue-on-error``.
 """
 
 from __future__ import annotations
@@ -20,11 +18,11 @@ from typing import Any
 
 from qmoi.errors import QmoiError
 from qmoi.events import Event, JobFinished, JobQueued, JobStarted, RunFinished, RunStarted
-from qmoi.expr import Status
 from qmoi.model import Job, ReusableCall
 from qmoi.plan import EvaluationError, LoadedWorkflow, Plan, expand_strategy, github_context
-from qmoi.plan.values import condition_holds, render_node, render_text, uses_status_check
+from qmoi.plan.values import render_node, render_text
 from qmoi.schedule.concurrency import ConcurrencyGroups
+from qmoi.schedule.conditions import job_contexts, should_run
 from qmoi.schedule.nodes import (
     ACTIVE,
     CALLING,
@@ -129,47 +127,16 @@ class Scheduler:
                     changed = True
 
     def _contexts(self, node: JobNode) -> dict[str, Any]:
-        needs = {need: {"result": self._node(node.run, need).needs_result(),
-                        "outputs": dict(self._node(node.run, need).outputs)}
-                 for need in node.planned.needs}
-        return {"github": node.run.github, "needs": needs, "vars": dict(self.plan.vars),
-                "inputs": node.run.planned.inputs}
-
-    def _ancestors_failed(self, node: JobNode) -> bool:
-        stack, seen = list(node.planned.needs), set()
-        while stack:
-            need = self._node(node.run, stack.pop())
-            if need.job_id in seen:
-                continue
-            seen.add(need.job_id)
-            if need.needs_result() == FAILURE:
-                return True
-            stack.extend(need.planned.needs)
-        return False
-
-    def _should_run(self, node: JobNode, contexts: dict[str, Any]) -> bool:
-        condition = node.model.if_
-        cancelled = self._cancelled or node.run.is_cancelled()
-        if not uses_status_check(condition):
-            if cancelled:
-                return False
-            if any(n["result"] != SUCCESS for n in contexts["needs"].values()):
-                return False
-        status = Status.SUCCESS
-        if cancelled:
-            status = Status.CANCELLED
-        elif self._ancestors_failed(node):
-            status = Status.FAILURE
-        return condition_holds(condition, contexts, node.run.loaded.workflow.source, status)
+        return job_contexts(node, self.plan.vars, self._node)
 
     def _activate(self, node: JobNode) -> None:
         node.state = ACTIVE
         contexts = self._contexts(node)
         source = node.run.loaded.workflow.source
+        cancelled = self._cancelled or node.run.is_cancelled()
         try:
-            if not self._should_run(node, contexts):
-                self._finish_unrun(node, CANCELLED if self._cancelled or
-                                   node.run.is_cancelled() else SKIPPED)
+            if not should_run(node, contexts, cancelled, self._node):
+                self._finish_unrun(node, CANCELLED if cancelled else SKIPPED)
                 return
             legs = node.planned.legs
             if legs is None:
