@@ -41,17 +41,18 @@ rest of the file still applies.
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from qmoi.check.base import Rule
+from qmoi.check.config_values import ConfigProblem as ConfigProblem
+from qmoi.check.config_values import ValueReader
 from qmoi.check.registry import all_rules
 from qmoi.diagnostics import Diagnostic, Severity
 from qmoi.parse import Mapping, Scalar, Sequence, parse_yaml
 from qmoi.parse.nodes import Node, kind_name
-from qmoi.source import SourceFile, Span
+from qmoi.source import SourceFile
 
 CONFIG_PATH = ".github/qmoi.yml"
 CONFIG_CODE = "Q902"
@@ -68,14 +69,6 @@ _KEYS = {
     "self-hosted-runner": ("labels",),
     "actions": ("pinning", "trusted"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class ConfigProblem:
-    """Something in the configuration that cannot be used as written."""
-
-    span: Span
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,14 +190,8 @@ def _known(name: str) -> bool:
     return any(r.name == name or r.code.startswith(name) for r in all_rules())
 
 
-class _Reader:
+class _Reader(ValueReader):
     """Reads the sections, collecting problems instead of failing on the first."""
-
-    def __init__(self, problems: list[ConfigProblem]) -> None:
-        self.problems = problems
-
-    def problem(self, at: Node, message: str) -> None:
-        self.problems.append(ConfigProblem(at.span, message))
 
     def section(self, root: Mapping, key: str) -> Mapping:
         node = root.get(key)
@@ -224,22 +211,6 @@ class _Reader:
                 place = f" in {where}" if where else ""
                 self.problem(key, f'unknown key "{key.value}"{place}; expected one of '
                                   f'{", ".join(allowed)}')
-
-    def strings(self, node: Node | None, what: str) -> tuple[str, ...]:
-        if node is None or (isinstance(node, Scalar) and node.is_null):
-            return ()
-        if isinstance(node, Scalar):
-            return tuple(part.strip() for part in node.value.split(",") if part.strip())
-        if isinstance(node, Mapping):
-            self.problem(node, f"{what} must be a list of strings, not a mapping")
-            return ()
-        values = []
-        for item in node.items:
-            if isinstance(item, Scalar) and not item.is_null:
-                values.append(item.value)
-            else:
-                self.problem(item, f"{what} must be a list of strings")
-        return tuple(values)
 
     def rule_names(self, node: Node | None, what: str) -> tuple[str, ...]:
         names = self.strings(node, what)
@@ -322,21 +293,6 @@ class _Reader:
 
     # ------------------------------------------------------------------ runners / qcity
 
-    def number(self, node: Node | None, what: str, *, size: bool = False,
-               whole: bool = False) -> float | None:
-        """A non-negative number (a size with a unit when ``size``), or None."""
-        if node is None or (isinstance(node, Scalar) and node.is_null):
-            return None
-        text = node.value.strip() if isinstance(node, Scalar) else ""
-        match = _SIZE.match(text) if size else _NUMBER.match(text)
-        if match is None or (whole and "." in match.group(1)):
-            kind = "a size such as 512M or 2G" if size else \
-                "a whole number" if whole else "a number"
-            self.problem(node, f"{what} must be {kind}")
-            return None
-        scale = 1024 ** ("KMGT".index(match.group(2).upper()) + 1) if size else 1
-        return float(match.group(1)) * scale
-
     def runners(self, node: Mapping) -> RunnersConfig:
         def whole(key: str) -> int | None:
             value = self.number(node.get(key), f"runners.{key}", whole=True)
@@ -399,7 +355,3 @@ class _Reader:
             self.problem(redundant, f"{where}.redundant must be true or false")
         return JobResources(key.value, self.number(value.get("cpu"), f"{where}.cpu"),
                             None if memory is None else int(memory), bool(flag))
-
-
-_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)$")
-_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMGT])(?:i?B?)$", re.IGNORECASE)
