@@ -42,3 +42,11 @@ def test_a_crash_is_3_with_its_traceback_in_a_log(capsys: pytest.CaptureFixture[
 
 def test_a_result_passes_through() -> None:
     assert guarded(lambda: 1) == 1
+
+
+def test_a_reader_gone_is_141_without_a_crash_log(capsys: pytest.CaptureFixture[str]) -> None:
+    def piped() -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    assert guarded(piped) == 141
+    assert capsys.readouterr().err == ""  # nobody is left to read a message

@@ -21,12 +21,22 @@ class PlainView:
         self.out = out
         self.names: dict[str, str] = {}
         self.started: dict[str, float] = {}
+        self.gone = False  # the output's reader went away: the run goes on unseen
 
     def __call__(self, event: Event) -> None:
         line = self.render(event)
-        if line is not None:
-            self.out.write(line + "\n")
-            self.out.flush()
+        if line is not None and not self.gone:
+            try:
+                self.out.write(line + "\n")
+                self.out.flush()
+            except BrokenPipeError:
+                # `qmoi run | head -3`: the view is a window on the run, not the run.
+                # The jobs go on to their end and the run is saved as always (stopping
+                # here would leave steps half done and the record without a result).
+                from qmoi.cli.guard import silence
+
+                self.gone = True
+                silence(self.out)
 
     def render(self, event: Event) -> str | None:
         from qmoi import events as ev
