@@ -14,6 +14,16 @@ from qmoi.execute.session import LocalRun, new_run, run_locally
 from qmoi.plan import Plan, build_plan, load_workflows, synthesise_event
 from qmoi.schedule import RunOptions, RunRecord
 
+# A workflow of one job with one step, for tests about the run around it
+ONE_STEP = """
+    on: push
+    jobs:
+      j:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo hi
+    """
+
 GIT_ENV = {"GIT_AUTHOR_NAME": "Tess", "GIT_AUTHOR_EMAIL": "tess@example.com",
            "GIT_COMMITTER_NAME": "Tess", "GIT_COMMITTER_EMAIL": "tess@example.com"}
 

@@ -12,16 +12,7 @@ import pytest
 
 from qmoi.cli import run as run_cmd
 from qmoi.errors import UsageError
-from run_helpers import make_repo
-
-ONE_STEP = """
-    on: push
-    jobs:
-      j:
-        runs-on: ubuntu-latest
-        steps:
-          - run: echo hi
-    """
+from run_helpers import ONE_STEP, make_repo
 
 
 def _typer_options() -> dict[str, tuple[str, ...]]:

@@ -10,16 +10,7 @@ from pathlib import Path
 
 from qmoi.cli.run_view import PlainView
 from qmoi.events import JobQueued, JobStarted
-from run_helpers import make_repo
-
-ONE_STEP = """
-    on: push
-    jobs:
-      j:
-        runs-on: ubuntu-latest
-        steps:
-          - run: echo hi
-    """
+from run_helpers import ONE_STEP, make_repo
 
 
 def test_the_view_falls_silent_when_its_pipe_is_closed() -> None:
