@@ -103,10 +103,20 @@ def test_list_graph_and_dry_run_run_nothing(repo: Path, capsys: pytest.CaptureFi
     assert not (repo / ".qmoi" / "runs").exists() or not any((repo / ".qmoi" / "runs").iterdir())
 
 
-def test_untriggered_event_runs_nothing_successfully(repo: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_untriggered_event_runs_nothing_and_saves_no_run(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # As on GitHub: no workflow runs on the event, so there is no run (an empty one passed
+    # for a success in `qmoi runs` and `qmoi stats`).
     assert cli(["run", "pull_request", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["jobs"] == []
+    assert json.loads(capsys.readouterr().out) == {"run_id": None, "result": "skipped",
+                                                   "jobs": []}
+    assert cli(["run", "pull_request"]) == 0
+    assert capsys.readouterr().out == "no workflow runs on pull_request\n"
+    runs = repo / ".qmoi" / "runs"
+    assert not runs.exists() or not any(runs.iterdir())
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True,
+                               text=True, check=True).stdout.strip().splitlines()
+    assert len(worktrees) == 1  # the checkout started early is gone again
 
 
 def test_secret_and_env_files(repo: Path, tmp_path: Path,

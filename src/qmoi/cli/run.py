@@ -210,23 +210,43 @@ def _plan_and_run(
             else:
                 sys.stdout.write(text)
             return 0
+        if not plan.workflows:
+            # As on GitHub, an event no workflow runs on makes no run: none is saved (an
+            # empty one passed for a success in `qmoi runs` and `qmoi stats`).
+            _abandon(root, run_dir, checkout)
+            _print_nothing(plan, as_json)
+            return 0
         record = _run(plan, loaded, root, run_dir, home, checkout, as_json=as_json,
                       secrets=secrets, secret_file=secret_file, env_file=env_file,
                       matrix=matrix, max_parallel=max_parallel, runners=runners)
     except BaseException:
-        if checkout is not None:  # the run may not have started: its checkout goes now
-            from qmoi.execute.workspace import discard_run
-
-            checkout.join()
-            discard_run(root, run_dir)
-            with contextlib.suppress(OSError):
-                run_dir.rmdir()  # a run that never started leaves no folder
+        _abandon(root, run_dir, checkout)  # the run may not have started
         raise
     if as_json:
         sys.stdout.write(json.dumps(record.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(f"run {record.run_id}: {record.result} (saved in {run_dir})\n")
     return 0 if record.result == "success" else 1
+
+
+def _abandon(root: Path, run_dir: Path, checkout: Any) -> None:
+    """A run that never started leaves no folder: its checkout (when one was started) goes,
+    and its folder if still empty (a run that did start keeps its record)."""
+    if checkout is not None:
+        from qmoi.execute.workspace import discard_run
+
+        checkout.join()
+        discard_run(root, run_dir)
+    with contextlib.suppress(OSError):
+        run_dir.rmdir()
+
+
+def _print_nothing(plan: Plan, as_json: bool) -> None:
+    if as_json:
+        document: dict[str, Any] = {"run_id": None, "result": "skipped", "jobs": []}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        sys.stdout.write(f"no workflow runs on {plan.event.name}\n")
 
 
 def _run(plan: Plan, loaded: Any, root: Path, run_dir: Path, home: Path, checkout: Any, *,
