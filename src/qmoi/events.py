@@ -23,8 +23,16 @@ class _Event:
     kind: ClassVar[str] = ""
 
     def to_json(self) -> JSONDict:
-        data = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
-        return {"type": self.kind, **data}
+        names = _FIELDS.get(type(self))
+        if names is None:  # once per class: dataclasses.fields builds a tuple per call
+            names = _FIELDS[type(self)] = tuple(f.name for f in dataclasses.fields(self))
+        data: JSONDict = {"type": self.kind}
+        for name in names:
+            data[name] = _plain(getattr(self, name))
+        return data
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _plain(value: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from qmoi.events import Event, JobFinished, JobStarted
+from qmoi.events import Event, JobFinished, JobStarted, LogLine
 from qmoi.plan import build_plan, load_workflows, synthesise_event
 from qmoi.plan.contexts import RunInfo
 from qmoi.runners import CancelToken, InlineRunner
@@ -243,14 +243,31 @@ def test_concurrency_group_replaces_the_pending_job(tmp_path: Path) -> None:
     assert record.jobs["m-3"].started_at >= record.jobs["m-1"].finished_at  # type: ignore[operator]
 
 
-def test_job_timeout_fails_the_job(tmp_path: Path) -> None:
+class Chatty(Scripted):
+    """Each job floods its log until it is cancelled."""
+
+    def run_job(self, request: JobRequest, emit: Any, token: CancelToken) -> None:
+        emit(JobStarted(request.key, time.time()))
+        while not token.cancelled:
+            for _ in range(200):
+                emit(LogLine(request.key, 0, "spam", time.time()))
+        emit(JobFinished(request.key, "cancelled", {}, time.time()))
+
+
+# Chatty: the scheduler passes on a run of log events without its pass over the jobs, but
+# looks at the clock between them, so a flood never hides a job's timeout (it did).
+@pytest.mark.parametrize("executor", [Scripted({"slow": 10}), Chatty()],
+                         ids=["quiet", "never-stops-printing"])
+def test_job_timeout_fails_the_job(tmp_path: Path, executor: Scripted) -> None:
+    started = time.monotonic()
     result, record, _ = _run(tmp_path, """
         on: push
         jobs:
           slow: {runs-on: x, timeout-minutes: 0.005, steps: [{run: a}]}
-        """, Scripted({"slow": 10}))
+        """, executor)
     assert result == "failure" and record.jobs["slow"].result == "failure"
     assert "maximum execution time of 0.005 minutes" in (record.jobs["slow"].message or "")
+    assert time.monotonic() - started < 10
 
 
 def test_job_continue_on_error_keeps_the_run_green(tmp_path: Path) -> None:

@@ -22,6 +22,8 @@ _PREFIX = {"group": "##[group]", "endgroup": "##[endgroup]", "debug": "##[debug]
 # file object would, through a plain descriptor: the file object's open alone made five
 # system calls (open, fstat, ioctl, two lseeks), once per step.
 _CHUNK = 8192
+# json.dumps with any option builds a new encoder per call; one encoder, the same text
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 _APPEND = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
 
 
@@ -74,7 +76,7 @@ class RunRecorder:
         (self.run_dir / name).write_text(text, encoding="utf-8")
 
     def add(self, event: Event) -> None:
-        self._events.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+        self._events.write(_ENCODE(event.to_json()) + "\n")
         if isinstance(event, StepStarted):
             self._log(event.key, event.index, f"##[step]{event.name}")
         elif isinstance(event, LogLine):

@@ -47,6 +47,8 @@ CLOSED = "closed"  # the coordinator ended without a RunFinished (it failed): in
 DATABASE_ENV = "QMOI_DATABASE_URL"
 
 _STATE = (JobQueued, JobStarted, StepStarted, StepFinished, JobFinished, RunFinished)
+# json.dumps with any option builds a new encoder per call; one encoder, the same text
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _BOUNDARY = (JobStarted, JobFinished, RunFinished)  # synced soon after, on the journal's thread
 
 
@@ -143,7 +145,7 @@ class RunJournal:
             raise self._error
 
     def _write(self, data: dict[str, Any], *, sync: bool) -> None:
-        line = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = _ENCODE(data) + "\n"
         os.write(self._fd, line.encode("utf-8"))  # one write: O_APPEND keeps lines whole
         if sync:
             os.fdatasync(self._fd)
