@@ -167,10 +167,11 @@ class Supervisor:
             if worker.state == STARTING:
                 worker.state, worker.idle_since = IDLE, time.monotonic()
                 self._dirty = True
-        elif op == "event":
-            task = worker.tasks.get(str(message.get("key")))
-            if task is not None:
-                self._forward(worker, task, event_from_json(message["event"]))
+        elif op == "events":
+            for key, data in message["items"]:
+                task = worker.tasks.get(str(key))
+                if task is not None:
+                    self._forward(worker, task, event_from_json(data))
         elif op == "done":
             self._done(worker, message)
 

@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection
 
 from qmoi.events import Event
 from qmoi.runners.base import CancelToken, JobExecutor, run_to_one_end
-from qmoi.runners.pool.wire import Channel
+from qmoi.runners.pool.wire import Channel, Outbox
 from qmoi.schedule.protocol import JobRequest
 
 ExecutorFactory = Callable[[], JobExecutor]
@@ -97,25 +97,25 @@ def run_guarded(executor: JobExecutor, request: JobRequest, emit: Callable[[Even
                    lambda forward: executor.run_job(request, forward, token))
 
 
-def _run(executor: JobExecutor, channel: Channel, request: JobRequest, job: _Job,
+def _run(executor: JobExecutor, outbox: Outbox, request: JobRequest, job: _Job,
          meter: _Meter) -> None:
     key = request.key
 
     def emit(event: Event) -> None:
-        channel.send({"op": "event", "key": key, "event": event.to_json()})
+        outbox.event(key, event.to_json())
 
     meter.begin(job)
     try:
         run_guarded(executor, request, emit, job.token)
     finally:
         cpu, peak = meter.end(job)
-        channel.send({"op": "done", "key": key, "cpu": cpu, "maxrss": peak})
+        outbox.message({"op": "done", "key": key, "cpu": cpu, "maxrss": peak})
 
 
-def _start(executor: JobExecutor, channel: Channel, request: JobRequest,
+def _start(executor: JobExecutor, outbox: Outbox, request: JobRequest,
            meter: _Meter) -> _Job:
     job = _Job(request.key, CancelToken())
-    job.thread = threading.Thread(target=_run, args=(executor, channel, request, job, meter),
+    job.thread = threading.Thread(target=_run, args=(executor, outbox, request, job, meter),
                                   name=f"qmoi-job-{request.key}", daemon=True)
     job.thread.start()
     return job
@@ -139,6 +139,7 @@ def worker_main(conn: Connection, factory: ExecutorFactory, heartbeat: float,
     channel = Channel(conn)
     executor = factory()
     channel.send({"op": "ready", "pid": os.getpid()})
+    outbox = Outbox(channel)
     jobs: dict[str, _Job] = {}
     meter = _Meter()
     stopping = False
@@ -162,7 +163,7 @@ def worker_main(conn: Connection, factory: ExecutorFactory, heartbeat: float,
                 op = message.get("op")
                 if op == "run":
                     request = JobRequest.from_json(message["request"])
-                    jobs[request.key] = _start(executor, channel, request, meter)
+                    jobs[request.key] = _start(executor, outbox, request, meter)
                 elif op == "cancel" and message.get("key") in jobs:
                     jobs[message["key"]].token.cancel()
                 elif op == "stop":
@@ -171,6 +172,7 @@ def worker_main(conn: Connection, factory: ExecutorFactory, heartbeat: float,
                 channel.send({"op": "beat"})
                 last_beat = time.monotonic()
     finally:
+        outbox.close()  # the jobs' last events and their ``done`` before anything else
         close = getattr(executor, "close", None)
         if callable(close):
             with contextlib.suppress(Exception):
