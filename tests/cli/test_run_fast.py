@@ -15,6 +15,12 @@ from qmoi.errors import UsageError
 from run_helpers import ONE_STEP, make_repo
 
 
+def _python(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """This interpreter run with ``args`` (a ``-c`` snippet or ``-m`` module), output kept."""
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
+                          check=False, timeout=120)
+
+
 def _typer_options() -> dict[str, tuple[str, ...]]:
     """Each parameter of the Typer command → its flags (() for the argument)."""
     found: dict[str, tuple[str, ...]] = {}
@@ -51,8 +57,7 @@ def test_a_run_never_imports_typer(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"ci.yml": ONE_STEP})
     code = ("import sys; from qmoi.cli.main import main; rc = main(['run', '--json']); "
             "print('typer' in sys.modules, 'click' in sys.modules, rc, file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
-                          text=True, check=False, timeout=120)
+    done = _python("-c", code, cwd=repo)
     assert done.stderr.strip().splitlines()[-1] == "False False 0"
     assert '"result": "success"' in done.stdout
 
@@ -75,11 +80,9 @@ def test_a_narrow_run_needs_neither_the_database_nor_the_pool(tmp_path: Path) ->
     code = ("import sys; from qmoi.cli.main import main; rc = main(['run', '--json']); "
             "print('sqlalchemy' in sys.modules, 'qmoi.runners.pool' in sys.modules, rc, "
             "file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
-                          text=True, check=False, timeout=120)
+    done = _python("-c", code, cwd=repo)
     assert done.stderr.strip().splitlines()[-1] == "False False 0"
-    listed = subprocess.run([sys.executable, "-m", "qmoi.cli.main", "runs", "list"], cwd=repo,
-                            capture_output=True, text=True, check=False, timeout=120)
+    listed = _python("-m", "qmoi.cli.main", "runs", "list", cwd=repo)
     assert "success" in listed.stdout and ".github/workflows/ci.yml" in listed.stdout
 
 
@@ -126,8 +129,7 @@ def test_the_collector_is_paused_for_the_start_up_only(tmp_path: Path) -> None:
         "                                  ['run', '--max-parallel', '0'])]\n"
         "print(during, seen, gc.isenabled(), gc.get_threshold() == before, codes,\n"
         "      file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
-                          text=True, check=False, timeout=120)
+    done = _python("-c", code, cwd=repo)
     assert done.stderr.strip().splitlines()[-1] == (
         "[False, False, False] [True] True True [0, 0, 2]"), done.stderr
 
@@ -143,8 +145,7 @@ def test_exit_now_does_what_the_interpreter_exit_does_before_its_tear_down() -> 
             "sys.stderr.write('err')\n"
             "exit_now(7)\n"
             "print('not reached')\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False, timeout=60)
+    done = _python("-c", code)
     assert (done.returncode, done.stdout, done.stderr) == (7, "before thread\natexit\n", "err")
 
 
@@ -156,8 +157,7 @@ def test_exit_now_leaves_a_closed_stdout_to_the_interpreter() -> None:
             "sys.stdout.write('x')\n"
             "exit_now(0)\n"
             "sys.stderr.write('returned\\n')\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False, timeout=60)
+    done = _python("-c", code)
     assert done.stderr.startswith("returned\n")
     assert done.returncode == 120
 
@@ -177,8 +177,7 @@ def test_the_qmoi_entry_point_ends_a_run_with_its_code(tmp_path: Path) -> None:
               - run: exit 3
         """})
     code = "import sys; from qmoi.cli.main import main; sys.exit(main())"
-    done = subprocess.run([sys.executable, "-c", code, "run"], cwd=repo, capture_output=True,
-                          text=True, check=False, timeout=120)
+    done = _python("-c", code, "run", cwd=repo)
     assert done.returncode == 1
     assert "[ok]   | fine" in done.stdout
     assert done.stdout.rstrip().splitlines()[-1].startswith("run ")
@@ -189,8 +188,7 @@ def test_a_run_that_never_starts_leaves_no_folder_and_no_checkout(tmp_path: Path
     # The commit is checked out before the workflows are read: a plan that fails (no such
     # job here) takes its run folder and that checkout with it.
     repo = make_repo(tmp_path / "r", {"ci.yml": ONE_STEP})
-    done = subprocess.run([sys.executable, "-m", "qmoi.cli.main", "run", "-j", "nosuch"],
-                          cwd=repo, capture_output=True, text=True, check=False, timeout=120)
+    done = _python("-m", "qmoi.cli.main", "run", "-j", "nosuch", cwd=repo)
     assert done.returncode == 2 and "nosuch" in done.stderr
     assert not list((repo / ".qmoi" / "runs").iterdir())
     worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True,

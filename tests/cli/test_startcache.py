@@ -17,7 +17,7 @@ from qmoi.cli import startcache as classcache  # the first version cached classe
 
 
 @pytest.fixture
-def cache(tmp_path: Path) -> Iterator[classcache.ClassCache]:
+def cache(tmp_path: Path) -> Iterator[classcache.StartCache]:
     installed = classcache.install(tmp_path / "classes.marshal")
     try:
         yield installed
@@ -35,7 +35,7 @@ def _make() -> type:
     return Point
 
 
-def test_classes_behave_as_without_the_cache(cache: classcache.ClassCache) -> None:
+def test_classes_behave_as_without_the_cache(cache: classcache.StartCache) -> None:
     point = _make()
     again = _make()  # the same sources: compiled once
     assert cache.new >= len(cache.codes) > 0

@@ -159,10 +159,6 @@ class StartCache:
         return dict(zip(keys, self._stamps, strict=True))
 
 
-# Kept for the callers and tests written against the first version (dataclasses only).
-ClassCache = StartCache
-
-
 class _SreProxy:
     """``_sre`` as ``re._compiler`` sees it: ``compile`` tells the cache its arguments."""
 
