@@ -8,7 +8,10 @@ reference must read the same way there ("$VAR" bare, ${VAR} inside double quotes
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 Frame = tuple[str, int]  # (state, offset where it opened)
+Step = Callable[[int], int]  # one offset through a language's state machine: the next one
 _CODE = frozenset({"code", "subst", "paren", "bt", "tplexpr"})
 
 
@@ -45,18 +48,28 @@ def _heredoc_bodies(text: str, i: int, pending: list[tuple[str, bool, bool]],
     return i
 
 
+def _scan(text: str, holes: dict[int, int], stack: list[Frame], found: dict[int, Frame],
+          step: Step) -> dict[int, Frame]:
+    """Walk ``text``: each hole (start → end offset) takes the context on top of ``stack``
+    and is skipped; every other offset goes through ``step``."""
+    i = 0
+    while i < len(text):
+        if i in holes:
+            found[i] = stack[-1]
+            i = holes[i]
+        else:
+            i = step(i)
+    return found
+
+
 def bash_contexts(text: str, holes: dict[int, int]) -> dict[int, Frame]:
     """The quoting context of each hole (start → end offsets) in a bash/sh script:
     code, dq, sq, heredoc, qheredoc, comment, or ansi/brace (no safe rewrite)."""
     found: dict[int, Frame] = {}
     stack: list[Frame] = [("code", 0)]
     pending: list[tuple[str, bool, bool]] = []
-    i, n = 0, len(text)
-    while i < n:
-        if i in holes:
-            found[i] = stack[-1]
-            i = holes[i]
-            continue
+
+    def step(i: int) -> int:
         c, state = text[i], stack[-1][0]
         if state in ("sq", "ansi", "comment"):
             if state == "ansi" and c == "\\":
@@ -64,7 +77,7 @@ def bash_contexts(text: str, holes: dict[int, int]) -> dict[int, Frame]:
             elif (c == "'" and state != "comment") or (c == "\n" and state == "comment"):
                 stack.pop()
                 if c == "\n":
-                    continue
+                    return i
         elif c == "\\":
             i += 1
         elif state == "dq" and c == '"':
@@ -92,12 +105,13 @@ def bash_contexts(text: str, holes: dict[int, int]) -> dict[int, Frame]:
             if header is not None:
                 i = header[0]
                 pending.append(header[1])
-                continue
+                return i
         elif c == "\n" and pending:
             i = _heredoc_bodies(text, i + 1, pending, holes, found)
-            continue
-        i += 1
-    return found
+            return i
+        return i + 1
+
+    return _scan(text, holes, stack, found, step)
 
 
 def _toggle(stack: list[Frame], state: str, i: int) -> None:
@@ -109,14 +123,9 @@ def _toggle(stack: list[Frame], state: str, i: int) -> None:
 
 def pwsh_contexts(text: str, holes: dict[int, int]) -> dict[int, Frame]:
     """Like :func:`bash_contexts` for PowerShell: code, dq, sq, hdq, hsq, comment."""
-    found: dict[int, Frame] = {}
     stack: list[Frame] = [("code", 0)]
-    i, n = 0, len(text)
-    while i < n:
-        if i in holes:
-            found[i] = stack[-1]
-            i = holes[i]
-            continue
+
+    def step(i: int) -> int:
         c, state = text[i], stack[-1][0]
         line_start = i == 0 or text[i - 1] == "\n"
         if state == "comment":
@@ -159,20 +168,16 @@ def pwsh_contexts(text: str, holes: dict[int, int]) -> dict[int, Frame]:
             stack.append(("paren", i))
         elif c == ")" and state in ("subst", "paren"):
             stack.pop()
-        i += 1
-    return found
+        return i + 1
+
+    return _scan(text, holes, stack, {}, step)
 
 
 def js_contexts(text: str, holes: dict[int, int]) -> dict[int, Frame]:
     """Like :func:`bash_contexts` for JavaScript: code, sq, dq, tpl, comment."""
-    found: dict[int, Frame] = {}
     stack: list[Frame] = [("code", 0)]
-    i, n = 0, len(text)
-    while i < n:
-        if i in holes:
-            found[i] = stack[-1]
-            i = holes[i]
-            continue
+
+    def step(i: int) -> int:
         c, state = text[i], stack[-1][0]
         if state == "comment":
             if c == "\n":
@@ -198,8 +203,9 @@ def js_contexts(text: str, holes: dict[int, int]) -> dict[int, Frame]:
             stack.append(("paren", i))
         elif c == "}" and state in ("paren", "tplexpr"):
             stack.pop()
-        i += 1
-    return found
+        return i + 1
+
+    return _scan(text, holes, stack, {}, step)
 
 
 def is_code(state: str) -> bool:
