@@ -194,3 +194,12 @@ def test_a_run_that_never_starts_leaves_no_folder_and_no_checkout(tmp_path: Path
     worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True,
                                text=True, check=True).stdout.strip().splitlines()
     assert len(worktrees) == 1  # the repository itself: no template left registered
+
+
+def test_a_dry_run_that_fails_leaves_the_runs_folder_alone(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"ci.yml": ONE_STEP})
+    runs = repo / ".qmoi" / "runs"
+    runs.mkdir(parents=True)
+    done = _python("-m", "qmoi.cli.main", "run", "-n", "-j", "nosuch", cwd=repo)
+    assert done.returncode == 2 and "nosuch" in done.stderr
+    assert runs.is_dir()  # a dry run has no folder of its own to take away

@@ -220,7 +220,8 @@ def _plan_and_run(
                       secrets=secrets, secret_file=secret_file, env_file=env_file,
                       matrix=matrix, max_parallel=max_parallel, runners=runners)
     except BaseException:
-        _abandon(root, run_dir, checkout)  # the run may not have started
+        if real:  # the run may not have started (a dry run made no folder)
+            _abandon(root, run_dir, checkout)
         raise
     if as_json:
         sys.stdout.write(json.dumps(record.to_json(), indent=2, ensure_ascii=False) + "\n")
