@@ -67,6 +67,12 @@ def test_a_killed_shared_worker_runs_each_of_its_jobs_again(tmp_path: Path) -> N
             runner.submit(request(tmp_path, f"k{n}", [{"name": "long", "once": str(marker),
                                                       "sleep": 30}]), seen)
         seen.wait_for(lambda events: sum(isinstance(e, StepStarted) for e in events) == 3)
+        # A step is seen started before it wrote its marker (the worker sends events from
+        # a thread of its own): kill only once every first attempt has written it.
+        markers = [tmp_path / f"first-{n}" for n in range(3)]
+        deadline = time.monotonic() + 10
+        while not all(m.exists() for m in markers) and time.monotonic() < deadline:
+            time.sleep(0.01)
         [pid] = {w.pid for w in runner.workers() if w.state == "busy"}
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
