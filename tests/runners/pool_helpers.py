@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from qmoi.events import Event, JobFinished, JobStarted
+from qmoi.events import Event, JobFinished, JobStarted, StepStarted
 from qmoi.runners.pool import LocalPool, PoolConfig, Request
 from qmoi.runners.pool.config import MIB
-from runners.conformance import scripted
+from runners.conformance import Collector, scripted
 
 LIGHT = Request(0.1, 32 * MIB)
 
@@ -40,3 +42,14 @@ def most_at_once(events: list[Event]) -> int:
         now += step
         best = max(best, now)
     return best
+
+
+def worker_pid(seen: Collector, key: str, marker: Path) -> int:
+    """The pid of the worker running ``key``, once its step wrote the marker."""
+    seen.wait_for(lambda events: any(isinstance(e, StepStarted) and e.key == key
+                                     for e in events))
+    deadline = time.monotonic() + 10
+    while not marker.exists() or not marker.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return int(marker.read_text())

@@ -18,7 +18,7 @@ from qmoi.runners.pool import worker
 from qmoi.runners.pool.admission import shares_a_worker
 from qmoi.runners.pool.config import MIB, Request
 from runners.conformance import Collector, request
-from runners.pool_helpers import most_at_once, pool
+from runners.pool_helpers import most_at_once, pool, worker_pid
 
 WAITER = (JobResources(".github/workflows/ci.yml/job", cpu=0.05, memory=32 * MIB),)
 
@@ -66,15 +66,9 @@ def test_a_killed_shared_worker_runs_each_of_its_jobs_again(tmp_path: Path) -> N
             marker = tmp_path / f"first-{n}"
             runner.submit(request(tmp_path, f"k{n}", [{"name": "long", "once": str(marker),
                                                       "sleep": 30}]), seen)
-        seen.wait_for(lambda events: sum(isinstance(e, StepStarted) for e in events) == 3)
-        # A step is seen started before it wrote its marker (the worker sends events from
-        # a thread of its own): kill only once every first attempt has written it.
-        markers = [tmp_path / f"first-{n}" for n in range(3)]
-        deadline = time.monotonic() + 10
-        while not all(m.exists() for m in markers) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        [pid] = {w.pid for w in runner.workers() if w.state == "busy"}
-        assert pid is not None
+        # Each first attempt has written its marker (a step is seen started slightly
+        # before it writes it: the worker sends events from a thread of its own).
+        [pid] = {worker_pid(seen, f"k{n}", tmp_path / f"first-{n}") for n in range(3)}
         os.kill(pid, signal.SIGKILL)
         finished = [seen.finished(f"k{n}") for n in range(3)]
     assert [(f.result, f.attempt) for f in finished] == [("success", 2)] * 3

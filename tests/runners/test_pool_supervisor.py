@@ -11,20 +11,9 @@ from pathlib import Path
 
 import psutil
 
-from qmoi.events import JobAttemptLost, JobFinished, JobStarted, LogLine, StepStarted
+from qmoi.events import JobAttemptLost, JobFinished, JobStarted, LogLine
 from runners.conformance import Collector, request
-from runners.pool_helpers import pool
-
-
-def _worker_pid(seen: Collector, key: str, marker: Path) -> int:
-    """The pid of the worker running ``key``, once its step wrote the marker."""
-    seen.wait_for(lambda events: any(isinstance(e, StepStarted) and e.key == key
-                                     for e in events))
-    deadline = time.monotonic() + 10
-    while not marker.exists() or not marker.read_text():
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    return int(marker.read_text())
+from runners.pool_helpers import pool, worker_pid
 
 
 def test_a_killed_worker_is_replaced_and_its_job_finishes_on_a_new_attempt(
@@ -34,7 +23,7 @@ def test_a_killed_worker_is_replaced_and_its_job_finishes_on_a_new_attempt(
         seen = Collector()
         runner.submit(request(tmp_path, "k", [{"name": "long", "once": str(marker),
                                                "sleep": 30}]), seen)
-        victim = _worker_pid(seen, "k", marker)
+        victim = worker_pid(seen, "k", marker)
         os.kill(victim, signal.SIGKILL)
         finished = seen.finished("k")
         workers = runner.workers()
@@ -66,7 +55,7 @@ def test_a_hung_worker_is_found_by_its_heartbeat_and_replaced(tmp_path: Path) ->
         seen = Collector()
         runner.submit(request(tmp_path, "h", [{"name": "long", "once": str(marker),
                                                "sleep": 30}]), seen)
-        hung = _worker_pid(seen, "h", marker)
+        hung = worker_pid(seen, "h", marker)
         os.kill(hung, signal.SIGSTOP)
         began = time.monotonic()
         finished = seen.finished("h")
@@ -91,7 +80,7 @@ def test_processes_a_lost_job_started_are_killed(tmp_path: Path) -> None:
             time.sleep(0.05)
         time.sleep(0.3)  # at least one sampling round sees the child
         orphan = int(child.read_text())
-        os.kill(_worker_pid(seen, "o", marker), signal.SIGKILL)
+        os.kill(worker_pid(seen, "o", marker), signal.SIGKILL)
         seen.wait_for(lambda events: any(isinstance(e, JobAttemptLost) for e in events))
         deadline = time.monotonic() + 5
         while psutil.pid_exists(orphan) and psutil.Process(orphan).status() != "zombie" \
