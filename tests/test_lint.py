@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qmoi import lint
+from qmoi import forkshare, lint
 from qmoi.discover import Target
 from qmoi.lint import lint_targets
 
@@ -105,15 +105,15 @@ def _slow_square(index: int) -> tuple[int, int]:
 
 def test_shared_work_is_done_once_each_by_several_processes() -> None:
     order = list(range(200))
-    found = lint._share(order, _slow_square, 3)
+    found = forkshare.share(order, _slow_square, 3)
     assert sorted(found) == order
     assert all(found[i][0] == i * i for i in order)
     assert len({pid for _, pid in found.values()}) == 3
 
 
 def test_more_items_than_tokens_go_in_batches() -> None:
-    order = list(range(3 * lint._MAX_TOKENS + 5))[::-1]
-    found = lint._share(order, lambda i: i + 1, 2)
+    order = list(range(3 * forkshare.MAX_TOKENS + 5))[::-1]
+    found = forkshare.share(order, lambda i: i + 1, 2)
     assert found == {i: i + 1 for i in order}
 
 
@@ -134,13 +134,13 @@ def _fails_in_a_child(parent: int, error: BaseException) -> Callable[[int], int]
 def test_a_childs_error_is_raised_in_the_parent() -> None:
     work = _fails_in_a_child(os.getpid(), ValueError("bad file"))
     with pytest.raises(ValueError, match="bad file"):
-        lint._share(list(range(20)), work, 2)
+        forkshare.share(list(range(20)), work, 2)
 
 
 def test_an_unpicklable_error_comes_back_as_its_traceback() -> None:
     work = _fails_in_a_child(os.getpid(), _Unpicklable("odd"))
     with pytest.raises(RuntimeError, match="_Unpicklable: odd"):
-        lint._share(list(range(20)), work, 2)
+        forkshare.share(list(range(20)), work, 2)
 
 
 def test_a_child_that_dies_is_an_error_not_a_hang() -> None:
@@ -153,7 +153,7 @@ def test_a_child_that_dies_is_an_error_not_a_hang() -> None:
         return index
 
     with pytest.raises(RuntimeError, match="without its results"):
-        lint._share(list(range(20)), work, 2)
+        forkshare.share(list(range(20)), work, 2)
 
 
 def test_rows_carry_every_field_of_a_located_diagnostic() -> None:
