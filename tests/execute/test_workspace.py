@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from qmoi.execute import workspace
+from qmoi.execute import checkout, workspace
+from qmoi.execute.checkout import WorkspaceError, template
 from qmoi.execute.treecopy import UMASK
-from qmoi.execute.workspace import WorkspaceError, WorkspacePool, discard_run, template
+from qmoi.execute.workspace import WorkspacePool, discard_run
 from run_helpers import git, make_repo
 
 
@@ -61,13 +62,13 @@ def test_the_commit_is_checked_out_once_per_run(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     repo, sha = _repo(tmp_path)
     made: list[Path] = []
-    real = workspace._make_template
+    real = checkout._make_template
 
     def counting(repository: Path, path: Path, commit: str) -> None:
         made.append(path)
         real(repository, path, commit)
 
-    monkeypatch.setattr(workspace, "_make_template", counting)
+    monkeypatch.setattr(checkout, "_make_template", counting)
     pools = [WorkspacePool(repo, tmp_path / "run" / "workspaces") for _ in range(4)]
     found: list[Path] = []
     threads = [threading.Thread(target=lambda p=p: found.append(p.acquire(sha)))
@@ -104,7 +105,7 @@ def test_a_large_tree_is_copied_by_cp(tmp_path: Path) -> None:
     git(repo, "commit", "-qm", "link")
     sha = git(repo, "rev-parse", "HEAD")
     source = template(repo, tmp_path / "ws", sha)
-    assert source.entries > workspace._SMALL_TREE
+    assert source.entries > checkout.SMALL_TREE
     copy = workspace.clone(source, tmp_path / "ws" / "ws-big")
     assert (copy / "f9" / "n199.txt").read_text() == "199\n"
     assert os.readlink(copy / "link") == "link-target"
@@ -140,13 +141,13 @@ def test_the_end_of_a_run_forgets_its_records_without_pruning(
     pool.reserve(sha, 1)  # a spare left unused
     pool.close()
     calls: list[tuple[str, ...]] = []
-    real = workspace._git
+    real = workspace.git
 
     def counting(repository: Path, *args: str) -> subprocess.CompletedProcess[str]:
         calls.append(args)
         return real(repository, *args)
 
-    monkeypatch.setattr(workspace, "_git", counting)
+    monkeypatch.setattr(workspace, "git", counting)
     discard_run(repo, run_dir)
     assert calls == []  # every record was this run's: removed with its files
     assert not (repo / ".git" / "worktrees").exists() or \
@@ -174,7 +175,7 @@ def test_a_small_tree_is_copied_whole_with_a_record_of_its_own(tmp_path: Path) -
     git(repo, "commit", "-qm", "tree")
     sha = git(repo, "rev-parse", "HEAD")
     source = template(repo, tmp_path / "ws", sha)
-    assert source.entries <= workspace._SMALL_TREE
+    assert source.entries <= checkout.SMALL_TREE
     copy = workspace.clone(source, tmp_path / "ws" / "ws-small")
     assert (copy / "d" / "e" / "deep.txt").read_text() == "deep\n"
     assert os.access(copy / "d" / "e" / "deep.txt", os.X_OK)

@@ -22,7 +22,7 @@ from qmoi.execute.job_state import JobState
 from qmoi.execute.process import Grace
 from qmoi.execute.spares import write_file
 from qmoi.execute.steps import run_steps
-from qmoi.execute.workspace import WorkspacePool, prepare, release
+from qmoi.execute.workspace import WorkspacePool, cache_folder, prepare, release
 from qmoi.expr import Status
 from qmoi.model import Job, Workflow
 from qmoi.plan.checkcache import CleanCache
@@ -59,7 +59,8 @@ class HostExecutor:
         with self._lock:
             pool = self._pools.get(key)
             if pool is None:
-                pool = self._pools[key] = WorkspacePool(root, run_dir / "workspaces")
+                pool = self._pools[key] = WorkspacePool(root, run_dir / "workspaces",
+                                                         cache_folder(run_dir))
         return pool
 
     def reserve(self, root: Path, run_dir: Path, sha: str, count: int) -> None:

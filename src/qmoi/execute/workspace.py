@@ -17,7 +17,8 @@ a copy of a few files per job instead of a serialised ``git worktree add``: jobs
 different worker processes prepare their workspaces in parallel, without a lock. The copied
 index still describes the template's files (other inodes), so git re-reads a file once
 before calling it unchanged. A job's workspace and record are deleted when it ends; the
-run's template when the run ends (:func:`discard_run`).
+run's template when the run ends (:func:`discard_run`). At the end of a run its workspaces
+go to a cache beside the runs instead, for later runs (``qmoi.execute.workspace_cache``).
 """
 
 from __future__ import annotations
@@ -31,8 +32,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmoi.errors import QmoiError
+from qmoi.execute.checkout import (
+    SMALL_TREE,
+    Template,
+    WorkspaceError,
+    admin_of,
+    git,
+    template,
+)
 from qmoi.execute.jobdirs import FILE_COMMANDS, TEMP, JobDirs
-from qmoi.execute.locks import flock, git_lock
+from qmoi.execute.locks import git_lock
 from qmoi.execute.spares import SpareFiles
 from qmoi.execute.treecopy import (
     NotRestorable,
@@ -41,16 +50,15 @@ from qmoi.execute.treecopy import (
     rewrite,
     write_new,
 )
+from qmoi.execute.workspace_cache import (
+    FOLDER,
+    GITDIR,
+    PREFIX,
+    RECORD_SKIP,
+    TOP_SKIP,
+    WorkspaceCache,
+)
 from qmoi.workers import Task, Workers
-
-# Below this many entries Python copies the tree faster than starting `cp` (measured:
-# 5 files 0.5 ms in Python; 320 files 57 ms in Python, 27 ms with cp).
-_SMALL_TREE = 150
-_FOLDER = "workspaces"
-
-
-class WorkspaceError(QmoiError):
-    """The job's workspace could not be prepared."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,68 +78,9 @@ class JobFolders:
         return self.temp / FILE_COMMANDS
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
-    """The run's checkout of one commit: ``path`` (a worktree), its record ``admin`` in the
-    repository's ``.git/worktrees``, and how many entries its tree has."""
-
-    path: Path
-    admin: Path
-    entries: int
-
-
-def _git(repository: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=repository, capture_output=True, text=True,
-                          check=False)
-
-
-def _admin_of(worktree: Path) -> Path:
-    """The worktree's record, from its ``.git`` file (``gitdir: <path>``)."""
-    text = (worktree / ".git").read_text(encoding="utf-8").strip()
-    if not text.startswith("gitdir:"):
-        raise WorkspaceError(f"{worktree} is not a git worktree")
-    admin = Path(text[len("gitdir:"):].strip())
-    return admin if admin.is_absolute() else (worktree / admin).resolve()
-
-
-def _marker(path: Path) -> Path:
-    return path.with_name(path.name + ".ready")
-
-
-def template(repository: Path, folder: Path, sha: str) -> Template:
-    """The run's template checkout of ``sha`` under ``folder``, made now unless a thread or
-    process made it already (they wait for each other on a lock file)."""
-    path = folder / f"tpl-{sha[:20]}"
-    marker = _marker(path)
-    if not marker.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        with flock(folder / f"tpl-{sha[:20]}.lock"):
-            if not marker.exists():
-                _make_template(repository, path, sha)
-    try:
-        return Template(path, _admin_of(path), int(marker.read_text(encoding="ascii")))
-    except (OSError, ValueError) as error:
-        raise WorkspaceError(f"the run's checkout of {sha[:12]} is damaged: {error}") from None
-
-
-def _make_template(repository: Path, path: Path, sha: str) -> None:
-    if path.exists():  # left half-made by a process that died
-        shutil.rmtree(path, ignore_errors=True)
-    with git_lock(repository):
-        done = _git(repository, "worktree", "add", "--detach", "--force", str(path), sha)
-    if done.returncode != 0:
-        raise WorkspaceError(f"cannot check out commit {sha[:12]} into the job's workspace: "
-                             f"{done.stderr.strip()}")
-    entries = sum(len(dirs) + len(files) for _, dirs, files in os.walk(path))
-    marker = _marker(path)
-    temp = marker.with_name(marker.name + ".tmp")
-    temp.write_text(str(entries), encoding="ascii")
-    os.replace(temp, marker)
-
-
 def _copy_files(source: Template, dest: Path) -> None:
-    if source.entries <= _SMALL_TREE:
-        copy_tree(str(source.path), str(dest), _TOP_SKIP)
+    if source.entries <= SMALL_TREE:
+        copy_tree(str(source.path), str(dest), TOP_SKIP)
         return
     dest.mkdir(parents=True)
     names = [entry.name for entry in os.scandir(source.path) if entry.name != ".git"]
@@ -146,18 +95,6 @@ def _copy_files(source: Template, dest: Path) -> None:
                              f"{done.stderr.strip()}")
 
 
-# Not copied from the template's record: ``gitdir`` names the template (each copy writes
-# its own), ``locked`` is the template's, ``ORIG_HEAD`` is left by the reset inside
-# ``git worktree add`` (a fresh clone has none) and ``logs/`` holds the reflog entry of
-# that checkout (git starts the reflog with the job's first move of HEAD,
-# https://git-scm.com/docs/git-config#Documentation/git-config.txt-corelogAllRefUpdates).
-# Creating a file or folder is what a copy costs (0.3-0.6 ms of CPU each on the ext4 this
-# was measured on): three fewer per job.
-_RECORD_SKIP = frozenset(("gitdir", "locked", "ORIG_HEAD", "logs"))
-_GITDIR = frozenset(("gitdir",))
-_TOP_SKIP = frozenset((".git",))
-
-
 def clone(source: Template, path: Path) -> Path:
     """A private workspace at ``path``: the template's files and a worktree record of its
     own (a copy of the template's without its ``gitdir``, which names the new ``.git``)."""
@@ -166,7 +103,7 @@ def clone(source: Template, path: Path) -> Path:
         worktrees = source.admin.parent
         # Staged beside worktrees/ (git reads every entry inside it), then renamed in.
         staging = worktrees.parent / f".qmoi-new-{path.name}"
-        copy_tree(str(source.admin), str(staging), _RECORD_SKIP)
+        copy_tree(str(source.admin), str(staging), RECORD_SKIP)
         write_new(str(staging / "gitdir"), f"{path / '.git'}\n")
         admin = worktrees / path.name
         os.rename(staging, admin)
@@ -187,9 +124,9 @@ def reset(source: Template, path: Path, admin: Path) -> bool:
     except OSError:
         return False
     try:
-        restore(str(source.admin), str(staging), _RECORD_SKIP, _GITDIR)
+        restore(str(source.admin), str(staging), RECORD_SKIP, GITDIR)
         rewrite(str(staging / "gitdir"), f"{path / '.git'}\n")
-        restore(str(source.path), str(path), _TOP_SKIP, _TOP_SKIP)
+        restore(str(source.path), str(path), TOP_SKIP, TOP_SKIP)
         rewrite(str(path / ".git"), f"gitdir: {admin}\n")
         os.rename(staging, admin)
     except (OSError, NotRestorable):
@@ -212,10 +149,13 @@ def remove(path: Path, admin: Path | None) -> None:
 class WorkspacePool:
     """Workspaces of the run's commits: copies of the run's template, made ahead of need
     (``reserve``) on a background thread; after use each is made a fresh copy again in
-    place (:func:`reset`) on another, for the next job of the same commit, or deleted."""
+    place (:func:`reset`) on another, for the next job of the same commit, or deleted.
+    With a ``cache`` folder (:func:`cache_folder`), workspaces parked there by earlier runs
+    are claimed before the template is copied, and this pool's go there when it closes."""
 
-    def __init__(self, repository: Path, folder: Path) -> None:
+    def __init__(self, repository: Path, folder: Path, cache: Path | None = None) -> None:
         self.repository, self.folder = repository, folder
+        self._cache = None if cache is None else WorkspaceCache(cache)
         self._adder = Workers(1, "qmoi-workspace")
         self._remover = Workers(1, "qmoi-rmtree")
         self._spares: dict[str, list[Task[Path]]] = {}
@@ -234,7 +174,11 @@ class WorkspacePool:
 
     def _make(self, sha: str) -> Path:
         source = template(self.repository, self.folder, sha)
-        path = clone(source, self.folder / f"ws-{os.urandom(6).hex()}")
+        path = None
+        if self._cache is not None and source.entries <= SMALL_TREE:
+            path = self._cache.claim(source, self.folder)
+        if path is None:
+            path = clone(source, self.folder / f"{PREFIX}{os.urandom(6).hex()}")
         with self._lock:
             self._made[path] = (sha, source)
         return path
@@ -273,20 +217,25 @@ class WorkspacePool:
                 return  # a job renewed it already
         if self._renew(path):
             with self._lock:
-                if not self._closing:
+                if self._keeps():
                     self._reset.setdefault(self._made[path][0], []).append(path)
                     return
             self._renew(path, keep=False)
+
+    def _keeps(self) -> bool:
+        """Whether a workspace made fresh again is kept: for the run's next job, or, once
+        the run is ending, for the cache (under the lock)."""
+        return not self._closing or self._cache is not None
 
     def _renew(self, path: Path, keep: bool = True) -> bool:
         """Make a released workspace a fresh copy again in place, or delete it (when
         ``keep`` is False, the run is ending, or it cannot be reset); whether it was kept."""
         with self._lock:
             source = self._made.get(path, ("", None))[1]
-            keep = keep and not self._closing
+            keep = keep and self._keeps()
         admin = None if source is None else source.admin.parent / path.name
         if (keep and source is not None and admin is not None
-                and source.entries <= _SMALL_TREE and reset(source, path, admin)):
+                and source.entries <= SMALL_TREE and reset(source, path, admin)):
             return True
         with self._lock:
             self._made.pop(path, None)
@@ -294,7 +243,8 @@ class WorkspacePool:
         return False
 
     def close(self) -> None:
-        """Wait for the background work and delete the unused spares and reset copies."""
+        """Wait for the background work, park the fresh copies in the cache (those it has no
+        room for, and the rest, are deleted)."""
         with self._lock:
             self._closing = self.jobs.closing = True
             spares = [f for pending in self._spares.values() for f in pending]
@@ -305,19 +255,28 @@ class WorkspacePool:
         self._adder.shutdown(wait=True)
         self._remover.shutdown(wait=True)
         with self._lock:
-            left = [path for paths in self._reset.values() for path in paths]
-            self._reset.clear()
+            fresh, self._reset = self._reset, {}
             made = dict(self._made)
-        for path in left:
-            source = made[path][1]
-            remove(path, source.admin.parent / path.name)
+        for paths in fresh.values():
+            pairs = [(path, made[path][1].admin.parent / path.name) for path in paths]
+            if self._cache is not None and paths:
+                left = set(self._cache.park(pairs, made[paths[0]][1].size))
+                pairs = [pair for pair in pairs if pair[0] in left]
+            for path, admin in pairs:
+                remove(path, admin)
         self.jobs.clear()
         # Records of workspaces deleted without this pool (a crashed job's) are pruned by
         # discard_run at the end of the run.
 
 
 def workspaces_folder(run_dir: Path) -> Path:
-    return run_dir / _FOLDER
+    return run_dir / FOLDER
+
+
+def cache_folder(run_dir: Path) -> Path:
+    """Where runs beside ``run_dir`` (``<home>/runs/<id>``) keep workspaces for each other:
+    ``<home>/workspaces``, as the tool cache is ``<home>/toolcache``."""
+    return run_dir.parent.parent / FOLDER
 
 
 def prepare_template(repository: Path, run_dir: Path, sha: str) -> None:
@@ -345,14 +304,14 @@ def discard_run(repository: Path, run_dir: Path) -> None:
     for entry in os.scandir(folder):
         if entry.is_dir(follow_symlinks=False) and (Path(entry.path) / ".git").is_file():
             try:
-                admin: Path | None = _admin_of(Path(entry.path))
+                admin: Path | None = admin_of(Path(entry.path))
             except (OSError, WorkspaceError):
                 admin = None
             remove(Path(entry.path), admin)  # the template, a spare: record and files
     shutil.rmtree(folder, ignore_errors=True)
     if _stale_records(repository):
         with git_lock(repository):
-            _git(repository, "worktree", "prune")
+            git(repository, "worktree", "prune")
 
 
 def _stale_records(repository: Path) -> bool:

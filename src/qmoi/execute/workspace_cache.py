@@ -1,0 +1,200 @@
+"""Workspaces kept between runs, in a folder beside the runs (``<home>/workspaces``).
+
+At the end of a run its workspaces (each made a fresh copy of the run's commit already) are
+not deleted but parked here, up to a cap; a later run claims one instead of copying its
+template and makes it a fresh copy of *its* commit in place (``treecopy.restore``, the
+checks that renew a workspace within a run). Creating and deleting files is what a
+workspace costs on the file systems measured here (see ``qmoi.execute.treecopy``), and a
+256-leg matrix made and deleted ~200 of them per run.
+
+A parked entry is one folder, ``ws-<id>``: the workspace's files, its ``.git`` file, and
+its worktree record (``.git/worktrees/<id>``) moved inside it as ``.qmoi-record``, so git no
+longer knows it (``git worktree list`` and ``prune`` never see the cache). Every step is a
+rename, and an entry appears in the cache and leaves it by one rename:
+
+* parking: the record into the workspace (git forgets the worktree), then the workspace
+  into the cache. A crash in between leaves a plain folder in the run's folder.
+* claiming: the entry into the claiming run's folder (``rename`` is atomic: of two runs
+  claiming the same entry one gets ENOENT and tries the next), then the record and files
+  are restored in place from the run's template, and the record renamed into git's
+  worktrees last. An entry that is not whole (record or ``.git`` missing, not a folder)
+  or cannot be restored exactly is deleted, never used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import random
+import shutil
+import stat
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qmoi.execute.locks import flock
+from qmoi.execute.treecopy import NotRestorable, restore, rewrite
+
+if TYPE_CHECKING:
+    from qmoi.execute.checkout import Template
+
+# Not copied from the template's record: ``gitdir`` names the template (each copy writes
+# its own), ``locked`` is the template's, ``ORIG_HEAD`` is left by the reset inside
+# ``git worktree add`` (a fresh clone has none) and ``logs/`` holds the reflog entry of
+# that checkout (git starts the reflog with the job's first move of HEAD,
+# https://git-scm.com/docs/git-config#Documentation/git-config.txt-corelogAllRefUpdates).
+# Creating a file or folder is what a copy costs (0.3-0.6 ms of CPU each on the ext4 this
+# was measured on): three fewer per job.
+RECORD_SKIP = frozenset(("gitdir", "locked", "ORIG_HEAD", "logs"))
+GITDIR = frozenset(("gitdir",))
+TOP_SKIP = frozenset((".git",))
+
+FOLDER = "workspaces"
+PREFIX = "ws-"
+_RECORD = ".qmoi-record"
+_PARKED_KEEP = frozenset((".git", _RECORD))
+# What a record needs before it is worth restoring (a half-deleted one is discarded).
+_RECORD_FILES = ("HEAD", "commondir", "gitdir", "index")
+# More than one burst of jobs ever uses at once is never needed, and the files of parked
+# workspaces stay on disk between runs: at most this many, and this many bytes of files.
+LIMIT = 256
+BUDGET = 512 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    entries: int = LIMIT
+    bytes: int = BUDGET
+
+    def room(self, size: int) -> int:
+        """How many workspaces of ``size`` bytes of files the cache may hold."""
+        return min(self.entries, self.bytes // max(size, 1))
+
+
+class WorkspaceCache:
+    """The cache folder as one pool of workspaces sees it: it lists the entries once and
+    claims them one by one; thread-safe."""
+
+    def __init__(self, folder: Path, limits: Limits = Limits()) -> None:
+        self.folder, self.limits = folder, limits
+        self._names: list[str] | None = None  # not tried yet, in random order
+        self._lock = threading.Lock()
+
+    def _next(self) -> str | None:
+        with self._lock:
+            if self._names is None:
+                self._names = _entries(self.folder)
+                # Concurrent runs and the run's worker processes each start elsewhere in
+                # the list, so they seldom try the same entry.
+                random.shuffle(self._names)
+            return self._names.pop() if self._names else None
+
+    def _give_up(self) -> None:
+        with self._lock:
+            self._names = []
+
+    def claim(self, source: Template, folder: Path) -> Path | None:
+        """A parked workspace moved into ``folder`` and made a fresh copy of ``source`` with
+        its record in git's worktrees; None when the cache has none left to give."""
+        while (name := self._next()) is not None:
+            path = folder / name
+            try:
+                os.rename(self.folder / name, path)
+            except OSError as error:
+                if error.errno == errno.EXDEV:
+                    self._give_up()  # the cache is on another file system: never renamed
+                continue  # another run took it first
+            if adopt(source, path):
+                return path
+            _discard(path)
+        return None
+
+    def park(self, workspaces: list[tuple[Path, Path]], size: int) -> list[Path]:
+        """Move fresh copies (workspace, its record), ``size`` bytes of files each, into the
+        cache while it has room; the workspaces left (the caller deletes them). One lock
+        for the count and the moves: concurrent parkers never pass the cap together."""
+        room = self.limits.room(size)
+        if not workspaces or room <= 0:
+            return [path for path, _ in workspaces]
+        left: list[Path] = []
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with flock(self.folder / ".lock"):
+                room -= len(_entries(self.folder))
+                for path, admin in workspaces:
+                    if room > 0 and _park(path, admin, self.folder):
+                        room -= 1
+                    else:
+                        left.append(path)
+        except OSError:
+            return [path for path, _ in workspaces if path.exists()]
+        return left
+
+
+def _entries(folder: Path) -> list[str]:
+    try:
+        with os.scandir(folder) as found:
+            return [entry.name for entry in found if entry.name.startswith(PREFIX)]
+    except OSError:
+        return []
+
+
+def _discard(path: Path) -> None:
+    """Delete what a claim moved out of the cache (a link itself, never what it names)."""
+    if path.is_symlink():
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _park(path: Path, admin: Path, folder: Path) -> bool:
+    """Park one workspace: its record inside it (git forgets it), then it into the cache."""
+    record = path / _RECORD
+    try:
+        os.rename(admin, record)
+    except OSError:
+        return False  # another file system, or the job left a folder of that name
+    try:
+        os.rename(path, folder / path.name)
+    except OSError:
+        return False
+    return True
+
+
+def adopt(source: Template, path: Path) -> bool:
+    """Make a claimed entry at ``path`` what ``clone(source, path)`` would make: its record
+    and files restored from the template's in place, the record then renamed into git's
+    worktrees. False when it cannot (the caller deletes it)."""
+    record = path / _RECORD
+    admin = source.admin.parent / path.name
+    try:
+        if not _whole(path, record):
+            return False
+        restore(str(source.admin), str(record), RECORD_SKIP, GITDIR)
+        rewrite(str(record / "gitdir"), f"{path / '.git'}\n")
+        # Everything but .git and the record is made the template's; a template with an
+        # entry named like the record fails here (the name is taken) and is never cached.
+        restore(str(source.path), str(path), TOP_SKIP, _PARKED_KEEP)
+        rewrite(str(path / ".git"), f"gitdir: {admin}\n")
+        os.rename(record, admin)  # fails onto a record of that name: never two in one
+    except (OSError, NotRestorable):
+        return False
+    return True
+
+
+def _whole(path: Path, record: Path) -> bool:
+    """Whether a claimed entry is as parking left it: folders (never a link to follow), a
+    ``.git`` file, and a record with the files every worktree record has."""
+    try:
+        return (stat.S_ISDIR(_mode(path)) and stat.S_ISDIR(_mode(record))
+                and stat.S_ISREG(_mode(path / ".git"))
+                and all(stat.S_ISREG(_mode(record / name)) for name in _RECORD_FILES))
+    except OSError:
+        return False
+
+
+def _mode(path: Path) -> int:
+    return os.lstat(path).st_mode
