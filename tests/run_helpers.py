@@ -71,9 +71,15 @@ class Outcome:
         raise KeyError(key)
 
     def logs(self, key: str) -> list[str]:
-        from qmoi.events import LogLine
+        from qmoi.events import LogLine, LogLines
 
-        return [e.text for e in self.events if isinstance(e, LogLine) and e.key == key]
+        texts: list[str] = []
+        for e in self.events:
+            if isinstance(e, LogLines) and e.key == key:
+                texts += e.texts
+            elif isinstance(e, LogLine) and e.key == key:
+                texts.append(e.text)
+        return texts
 
     def annotations(self, key: str) -> list[str]:
         from qmoi.events import Annotation

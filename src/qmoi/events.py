@@ -101,6 +101,25 @@ class LogLine(_Event):
 
 
 @dataclass(frozen=True, slots=True)
+class LogLines(_Event):
+    """Several plain (``out``) lines of a step's log, in order, read from its output at
+    ``at``: what one ``LogLine`` per line would say, in one event. A step printing 10^5
+    lines made as many events, each paid for by the queue, the wire, the recorder and the
+    view; a read of its output now makes one (a workflow command among the lines ends the
+    run of lines before it: the command's effects come between)."""
+
+    kind: ClassVar[str] = "logs"
+    key: str
+    index: int
+    texts: tuple[str, ...]
+    at: float
+
+    def to_json(self) -> JSONDict:
+        return {"type": self.kind, "key": self.key, "index": self.index,
+                "texts": list(self.texts), "at": self.at}
+
+
+@dataclass(frozen=True, slots=True)
 class Annotation(_Event):
     """An error, warning or notice a step wrote with a workflow command, placed in a file when it
     said where."""
@@ -182,26 +201,32 @@ class RunFinished(_Event):
 
 
 Event = (
-    RunStarted | JobQueued | JobStarted | StepStarted | LogLine | Annotation | StepFinished
-    | JobFinished | RunFinished | JobAttemptLost | JobDiverged
+    RunStarted | JobQueued | JobStarted | StepStarted | LogLine | LogLines | Annotation
+    | StepFinished | JobFinished | RunFinished | JobAttemptLost | JobDiverged
 )
 _TYPES: dict[str, type[_Event]] = {
     cls.kind: cls
-    for cls in (RunStarted, JobQueued, JobStarted, StepStarted, LogLine, Annotation,
+    for cls in (RunStarted, JobQueued, JobStarted, StepStarted, LogLine, LogLines, Annotation,
                 StepFinished, JobFinished, RunFinished, JobAttemptLost, JobDiverged)
 }
+# Each type's field names, for reading events (a pool's coordinator reads every event its
+# workers send; dataclasses.fields builds a tuple per call)
+_NAMES: dict[str, frozenset[str]] = {
+    kind: frozenset(f.name for f in dataclasses.fields(cls)) for kind, cls in _TYPES.items()}
 
 
-_TUPLES = frozenset({"results", "outputs"})  # JSON arrays that are tuples in the events
+# JSON arrays that are tuples in the events
+_TUPLES = frozenset({"results", "outputs", "texts"})
 
 
 def event_from_json(data: JSONDict) -> Event:
     """The event ``to_json`` produced (unknown keys are ignored; a bad type raises
     ``ValueError``)."""
-    cls = _TYPES.get(str(data.get("type")))
+    kind = str(data.get("type"))
+    cls = _TYPES.get(kind)
     if cls is None:
         raise ValueError(f"unknown event type {data.get('type')!r}")
-    names = {f.name for f in dataclasses.fields(cls)}
+    names = _NAMES[kind]
     values = {k: tuple(v) if isinstance(v, list) and k in _TUPLES else v
               for k, v in data.items() if k in names}
     event = cls(**values)

@@ -4,6 +4,7 @@ into lines the way the runner reads it."""
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -54,7 +55,7 @@ def test_cancel_token_interrupts_with_sigint_first(tmp_path: Path) -> None:
     script = "trap 'echo got-int; exit 130' INT; echo ready; sleep 20 & wait"
     threading.Timer(0.3, token.cancel).start()
     done = run_process(["bash", "-c", script], env=dict(os.environ), cwd=str(tmp_path),
-                       on_line=lines.append, token=token, grace=Grace(2, 1))
+                       on_lines=lines.extend, token=token, grace=Grace(2, 1))
     assert done.stopped == "cancelled"
     assert lines == ["ready", "got-int"]
 
@@ -63,7 +64,7 @@ def test_background_process_does_not_hold_the_step(tmp_path: Path) -> None:
     token = CancelToken()
     started = time.monotonic()
     done = run_process(["bash", "-c", "sleep 5 & echo started"], env=dict(os.environ),
-                       cwd=str(tmp_path), on_line=lambda _: None, token=token)
+                       cwd=str(tmp_path), on_lines=lambda _: None, token=token)
     assert done.exit_code == 0 and time.monotonic() - started < 2
 
 
@@ -75,3 +76,15 @@ def test_line_splitter_handles_crlf_cr_and_split_utf8() -> None:
         lines += splitter.feed(data[i : i + 1])
     lines += splitter.close()
     assert lines == ["a", "b", "c", "d€e"]
+
+
+def test_the_lines_of_one_read_are_passed_on_together(tmp_path: Path) -> None:
+    reads: list[list[str]] = []
+    # one write of four lines, then one of a line and an unterminated one (passed on at
+    # the end); bash's printf would write line by line
+    script = ("import os, time; os.write(1, b'a\\nb\\r\\nc\\rd\\n'); time.sleep(0.3); "
+              "os.write(1, b'e\\nf')")
+    done = run_process([sys.executable, "-c", script], env=dict(os.environ),
+                       cwd=str(tmp_path), on_lines=reads.append, token=CancelToken())
+    assert done.exit_code == 0
+    assert reads == [["a", "b", "c", "d"], ["e"], ["f"]]

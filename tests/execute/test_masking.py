@@ -169,3 +169,29 @@ def test_stream_lines_do_not_depend_on_chunking(text: str, cuts: list[int]) -> N
     for start, end in itertools.pairwise(bounds):
         got += stream.feed(text[start:end])
     assert got + stream.close() == expected
+
+
+def test_mask_lines_masks_each_line_and_keeps_the_list_when_nothing_matches() -> None:
+    lines = ["abc", "", "xabcx abc", "ab", "c"]
+    assert masker("abc").mask_lines(lines) == ["***", "", "x***x ***", "ab", "c"]
+    clean = ["nothing", "here"]
+    assert masker("abc").mask_lines(clean) is clean
+    assert SecretMasker().mask_lines(clean) is clean
+
+
+def test_mask_lines_never_joins_a_secret_across_lines() -> None:
+    # "ab\ncd" is registered whole (and as "ab" and "cd"): split over two lines, only the
+    # lines' own values match, one line at a time, as the runner masks them
+    m = masker("ab\ncd", "b")
+    assert m.mask_lines(["xab", "cdx", "b"]) == ["x***", "***x", "***"]
+    assert masker("x1\ny2").mask_lines(["x1", "y2"]) == ["***", "***"]
+
+
+line_text = st.text(alphabet="ab*\u00e9 ", max_size=12)
+
+
+@given(st.lists(st.text(alphabet="ab\u00e9 \n", min_size=1, max_size=6), max_size=4),
+       st.lists(line_text, max_size=10))
+def test_mask_lines_is_mask_of_every_line(secrets: list[str], lines: list[str]) -> None:
+    m = masker(*secrets)
+    assert m.mask_lines(lines) == [m.mask(line) for line in lines]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from qmoi.events import Annotation, LogLine, StepFinished, StepStarted
+from qmoi.events import Annotation, LogLine, LogLines, StepFinished, StepStarted
 from qmoi.execute.recorder import RunRecorder
 
 
@@ -58,3 +58,30 @@ def test_close_writes_parts_that_never_finished(tmp_path: Path) -> None:
     recorder.close()
     assert (tmp_path / "logs" / "k" / "005.log").read_text(encoding="utf-8") == \
         "##[step]Run sleep\nstarted\n"
+
+
+def _saved(folder: Path, lines_event: bool) -> tuple[str, str]:
+    texts = ("plain", "", 'quote " and \\ back', "ü ✓ \u2028", "tab\there", "\x00\x1b[31m")
+    recorder = RunRecorder(folder)
+    recorder.add(StepStarted("j\"k", 2, "", "Run", 1.0))
+    if lines_event:
+        recorder.add(LogLines("j\"k", 2, texts, 1.25))
+    else:
+        for text in texts:
+            recorder.add(LogLine("j\"k", 2, text, 1.25))
+    recorder.add(LogLine("j\"k", 2, "last", 1.5))
+    recorder.close()
+    log = (folder / "logs" / "j\"k" / "003.log").read_text(encoding="utf-8")
+    return log, (folder / "events.jsonl").read_text(encoding="utf-8")
+
+
+def test_lines_read_together_are_saved_as_one_line_each(tmp_path: Path) -> None:
+    # The step log and events.jsonl are what a LogLine per line would have made.
+    together = _saved(tmp_path / "together", True)
+    alone = _saved(tmp_path / "alone", False)
+    assert together == alone
+    log, events = together
+    assert log.split("\n")[1:3] == ["plain", ""]
+    records = [json.loads(line) for line in events.split("\n")[:-1]]  # not at U+2028
+    assert [r["type"] for r in records] == ["step_started"] + ["log"] * 7
+    assert records[3]["text"] == 'quote " and \\ back'

@@ -6,6 +6,7 @@ from __future__ import annotations
 from multiprocessing import Pipe
 from typing import Any
 
+from qmoi.events import LogLine, LogLines, event_from_json
 from qmoi.runners.pool.wire import Channel, Outbox
 
 
@@ -52,3 +53,16 @@ def test_closing_after_the_other_end_went_away_does_not_hang() -> None:
     theirs.close()
     outbox.event("a", {"type": "log"})
     outbox.close()  # the send fails quietly; the thread still ends
+
+
+def test_lines_read_together_cross_the_pipe_as_they_were() -> None:
+    ours, theirs = Pipe()
+    outbox, receiver = Outbox(Channel(ours)), Channel(theirs)
+    sent = [LogLines("a", 0, tuple(f"line {n} ü\n?" for n in range(5000)), 1.5),
+            LogLine("a", 0, "alone", 1.6)]
+    for event in sent:
+        outbox.event("a", event.to_json())
+    outbox.close()
+    got = [event_from_json(item[1]) for message in _messages(receiver)
+           for item in message["items"]]
+    assert got == sent

@@ -50,6 +50,11 @@ class PlainView:
             return f"[{name}] started"
         if isinstance(event, ev.StepStarted):
             return f"[{name}] > {event.name}"
+        if isinstance(event, ev.LogLines):
+            # one write for the lines of one read of the step's output (a write and a
+            # flush per line cost more than the rest of the run, printing 10^5 lines)
+            prefix = f"[{name}]   | "
+            return prefix + ("\n" + prefix).join(event.texts) if event.texts else None
         if isinstance(event, ev.LogLine):
             return self._log(name, event)
         if isinstance(event, ev.Annotation):
@@ -106,12 +111,17 @@ class RichView(PlainView):
             self.state[key] = "running"
         elif isinstance(event, ev.JobFinished):
             self.state[key], self.done[key] = event.result, event.at
+        if isinstance(event, ev.LogLines) and key in self.in_group:
+            self.in_group[key].extend(event.texts)
+            return
         if isinstance(event, ev.LogLine) and self._folded(key, event):
             return
         line = self.render(event)
         if line is not None:
-            style = self._style(event)
-            self.live.console.print(line, style=style, markup=False)
+            if isinstance(event, ev.LogLines):
+                _print_lines(self.live.console, line)
+            else:
+                self.live.console.print(line, style=self._style(event), markup=False)
         self.live.update(self._table())
 
     def _folded(self, key: str, event: Any) -> bool:
@@ -153,6 +163,18 @@ class RichView(PlainView):
     def close(self) -> None:
         self.live.stop()
         self.console.print(self._table())
+
+
+def _print_lines(console: Any, text: str) -> None:
+    """``console.print(text, markup=False)`` for unstyled lines, without Rich's word
+    wrapping when no line needs it (most of the time of printing a line): ASCII without
+    tabs takes at most one cell per character, so a line no longer than the console is
+    wide is printed as it is either way."""
+    if text.isascii() and "\t" not in text and \
+            max(map(len, text.split("\n"))) <= console.width:
+        console.print(text, markup=False, no_wrap=True, overflow="ignore", crop=False)
+    else:
+        console.print(text, markup=False)
 
 
 def _view(out: TextIO, plan: Plan) -> PlainView:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qmoi.events import Annotation, LogLine
+from qmoi.events import Annotation, LogLine, LogLines
 from qmoi.execute.defaults import StepEnvInput, merge_step_env
 from qmoi.execute.hostfs import HOST_FILES
 from qmoi.execute.masking import SecretMasker
@@ -238,6 +238,15 @@ class JobState:
 
     def log(self, index: int, text: str, style: str = "out") -> None:
         self.emit(LogLine(self.key, index, self.masker.mask(text), time.time(), style))
+
+    def log_lines(self, index: int, lines: list[str]) -> None:
+        """Plain output lines read together: one event (``LogLines``; a lone line stays a
+        ``LogLine``), each line masked as ``log`` would."""
+        masked = self.masker.mask_lines(lines)
+        if len(masked) == 1:
+            self.emit(LogLine(self.key, index, masked[0], time.time()))
+        elif masked:
+            self.emit(LogLines(self.key, index, tuple(masked), time.time()))
 
     def annotate(self, index: int, level: str, message: str, **where: Any) -> None:
         self.emit(Annotation(self.key, index, level, self.masker.mask(message), time.time(),

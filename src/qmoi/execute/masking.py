@@ -136,6 +136,8 @@ class SecretMasker:
     _originals: set[str] = field(default_factory=set)
     _values: set[str] = field(default_factory=set)
     _ordered: list[str] = field(default_factory=list)
+    # The values without a line break: the only ones that can match inside one line
+    _in_line: list[str] = field(default_factory=list)
 
     def add_value(self, value: str) -> None:
         """``SecretMasker.AddValue``: the value itself and every non-empty encoding."""
@@ -146,6 +148,8 @@ class SecretMasker:
             if variant and variant not in self._values:
                 self._values.add(variant)
                 self._ordered.append(variant)
+                if "\n" not in variant and "\r" not in variant:
+                    self._in_line.append(variant)
         # Longest first, so a scan can stop at the first (longest) hit at a position.
         self._ordered.sort(key=len, reverse=True)
 
@@ -165,9 +169,13 @@ class SecretMasker:
     def mask(self, text: str) -> str:
         """``MaskSecrets``: every occurrence of every value (overlaps included) becomes part
         of a range; ranges that overlap or touch are merged into one ``***``."""
-        if not text or not self._ordered:
+        return self._mask(text, self._ordered)
+
+    @staticmethod
+    def _mask(text: str, values: list[str]) -> str:
+        if not text or not values:
             return text
-        ranges = sorted(self._hits(text))
+        ranges = sorted(_hits(text, values))
         if not ranges:
             return text
         out: list[str] = []
@@ -182,12 +190,28 @@ class SecretMasker:
         out += [text[position:start], MASK, text[end:]]
         return "".join(out)
 
-    def _hits(self, text: str) -> Iterable[tuple[int, int]]:
-        for value in self._ordered:
-            found = text.find(value)
-            while found >= 0:
-                yield found, found + len(value)
-                found = text.find(value, found + 1)
+    def mask_lines(self, lines: list[str]) -> list[str]:
+        """``[mask(line) for line in lines]`` for lines without line breaks, in one pass
+        over their text: each value is searched for once in the lines joined by ``\\n``,
+        not once per line. A value with a line break never matches inside a line, so only
+        the others are searched for; none of those matches across a ``\\n``, and hits on
+        either side of one neither overlap nor touch, so the masked text splits back into
+        the lines ``mask`` would give."""
+        if not self._in_line:
+            return lines
+        if len(lines) == 1:
+            return [self.mask(lines[0])]
+        text = "\n".join(lines)
+        masked = self._mask(text, self._in_line)
+        return lines if masked is text else masked.split("\n")
+
+
+def _hits(text: str, values: list[str]) -> Iterable[tuple[int, int]]:
+    for value in values:
+        found = text.find(value)
+        while found >= 0:
+            yield found, found + len(value)
+            found = text.find(value, found + 1)
 
 
 @dataclass(slots=True)

@@ -59,14 +59,19 @@ class LineSplitter:
         text = self._pending + self._decoder.decode(data)
         # A final CR may be the first half of a CRLF: keep it until more arrives.
         held = text.endswith("\r")
-        parts = _BREAK.split(text[:-1] if held else text)
+        parts = _split(text[:-1] if held else text)
         self._pending = parts.pop() + ("\r" if held else "")
         return parts
 
     def close(self) -> list[str]:
         rest = (self._pending + self._decoder.decode(b"", final=True)).removesuffix("\r")
         self._pending = ""
-        return _BREAK.split(rest) if rest else []
+        return _split(rest) if rest else []
+
+
+def _split(text: str) -> list[str]:
+    # str.split is 4x faster than the regular expression, and most output has no CR
+    return _BREAK.split(text) if "\r" in text else text.split("\n")
 
 
 class ProcessGroups:
@@ -138,11 +143,13 @@ def _group_alive(pgid: int) -> bool:
 
 
 def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
-                on_line: Callable[[str], None], token: CancelToken,
+                on_lines: Callable[[list[str]], None], token: CancelToken,
                 timeout: float | None = None, grace: Grace = Grace(),
                 groups: ProcessGroups | None = None) -> Completed:
     """Run ``argv`` with stdout and stderr merged (the order the log shows), calling
-    ``on_line`` for each line; stop it on ``timeout`` seconds or when ``token`` is set."""
+    ``on_lines`` with the lines of each read, in order (never with none); stop it on
+    ``timeout`` seconds or when ``token`` is set. A read's lines go together: the caller
+    pays its costs per read, not per line (a build may print 10^5 lines)."""
     # The pipe is made here and read with os.read: subprocess.PIPE would wrap its end in a
     # buffered file object (an fstat, an ioctl and an lseek) that nothing here reads.
     fd, write_end = os.pipe()
@@ -184,10 +191,12 @@ def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
         if ready:
             chunk = os.read(fd, 65536)
             eof = not chunk
-            for line in splitter.feed(chunk):
-                on_line(line)
-    for line in splitter.close():
-        on_line(line)
+            lines = splitter.feed(chunk)
+            if lines:
+                on_lines(lines)
+    rest = splitter.close()
+    if rest:
+        on_lines(rest)
     code = proc.wait()
     if not eof and groups is not None:
         groups.drain(fd)  # a background child still writes: read on, close at the end

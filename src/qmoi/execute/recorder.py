@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any
 
-from qmoi.events import Annotation, Event, LogLine, StepFinished, StepStarted
+from qmoi.events import Annotation, Event, LogLine, LogLines, StepFinished, StepStarted
 
 _PREFIX = {"group": "##[group]", "endgroup": "##[endgroup]", "debug": "##[debug]",
            "command": "", "error": "##[error]", "out": ""}
@@ -42,6 +43,10 @@ class _PartLog:
         self.size += len(line)
         if self.size >= _CHUNK:
             self.flush()
+
+    def add_lines(self, lines: tuple[str, ...]) -> None:
+        if lines:
+            self.add("\n".join(lines) + "\n")
 
     def flush(self) -> None:
         if not self.pending:
@@ -76,6 +81,10 @@ class RunRecorder:
         (self.run_dir / name).write_text(text, encoding="utf-8")
 
     def add(self, event: Event) -> None:
+        if isinstance(event, LogLines):
+            self._events.write(_log_records(event))
+            self._part(event.key, event.index).add_lines(event.texts)
+            return
         self._events.write(_ENCODE(event.to_json()) + "\n")
         if isinstance(event, StepStarted):
             self._log(event.key, event.index, f"##[step]{event.name}")
@@ -121,3 +130,15 @@ class RunRecorder:
             self._events.close()
         if result is not None:
             self.write_json("result.json", result)
+
+
+def _log_records(event: LogLines) -> str:
+    """The ``events.jsonl`` lines of ``event``: one ``log`` record per line, the text its
+    ``LogLine`` would have (the record stays one event per line of the log). Only the texts
+    differ between them, so the rest is encoded once and the texts joined in C."""
+    if not event.texts:
+        return ""
+    first = LogLine(event.key, event.index, "", event.at).to_json()
+    head = _ENCODE({k: first[k] for k in ("type", "key", "index")})[:-1] + ', "text": '
+    tail = ", " + _ENCODE({k: first[k] for k in ("at", "style")})[1:] + "\n"
+    return head + (tail + head).join(map(encode_basestring, event.texts)) + tail

@@ -76,15 +76,31 @@ class StepIO:
 
     # ------------------------------------------------------------------ output
 
-    def on_line(self, line: str) -> None:
-        result = self.processor.process(line)
-        if not result.is_command:
-            self.job.log(self.index, line)
+    def on_lines(self, lines: list[str]) -> None:
+        """The lines of one read of the step's output. Runs of plain lines go out as one
+        event; a workflow command ends the run before it, so its effects (a mask, a
+        group, ``stop-commands``) apply from the next line on, as they do line by line."""
+        joined = "\n".join(lines)
+        if "::" not in joined and "##[" not in joined:
+            # No line holds a command form (CommandProcessor.process): most reads. A "::"
+            # cannot appear across the joins, each is a line break.
+            self.job.log_lines(self.index, lines)
             return
-        if result.failed:
-            self.failed = True
-        for effect in result.effects:
-            self._apply(effect)
+        plain: list[str] = []
+        for line in lines:
+            result = self.processor.process(line)
+            if not result.is_command:
+                plain.append(line)
+                continue
+            if plain:
+                self.job.log_lines(self.index, plain)
+                plain = []
+            if result.failed:
+                self.failed = True
+            for effect in result.effects:
+                self._apply(effect)
+        if plain:
+            self.job.log_lines(self.index, plain)
 
     def _apply(self, effect: Effect) -> None:
         job, index = self.job, self.index
@@ -122,7 +138,7 @@ class StepIO:
 
     def run(self, argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
             timeout: float | None) -> Completed:
-        return run_process(argv, env=env, cwd=cwd, on_line=self.on_line, token=self.token,
+        return run_process(argv, env=env, cwd=cwd, on_lines=self.on_lines, token=self.token,
                            timeout=timeout, grace=self.job.grace, groups=self.job.groups)
 
     # ------------------------------------------------------------------ files

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from qmoi.events import Event, JobAttemptLost, JobFinished, JobStarted, LogLine
+from qmoi.events import Event, JobAttemptLost, JobFinished, JobStarted, LogLine, LogLines
 from qmoi.execute.host import HostExecutor
 from qmoi.execute.process import Grace
 from qmoi.execute.session import new_run
@@ -35,7 +35,13 @@ class RayOutcome:
                 if isinstance(e, kind) and (key is None or getattr(e, "key", None) == key)]
 
     def logs(self) -> list[str]:
-        return [e.text for e in self.events if isinstance(e, LogLine)]
+        texts: list[str] = []
+        for e in self.events:
+            if isinstance(e, LogLines):
+                texts += e.texts
+            elif isinstance(e, LogLine):
+                texts.append(e.text)
+        return texts
 
     def started(self) -> list[JobStarted]:
         return self.of(JobStarted)  # type: ignore[return-value]
