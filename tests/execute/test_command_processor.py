@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qmoi.execute._dotnet import trim_start
 from qmoi.execute.command_processor import (
     DEPRECATED_COMMAND,
     STOP_TOKEN_DISABLED,
@@ -22,6 +23,7 @@ from qmoi.execute.command_processor import (
     SaveState,
     SetEnv,
     SetOutput,
+    command_lines,
     relative_to_workspace,
     unsecure_opt_ins,
     validate_lines_and_columns,
@@ -236,5 +238,20 @@ def test_a_line_without_either_command_form_is_never_a_command(line: str, token:
     names = set(REGISTERED_COMMANDS) | ({token} if token else set())
     if parse_command(line, names) is not None:
         assert "::" in line or "##[" in line
+        assert command_lines([line]) == [0]
     else:
         assert not CommandProcessor().process(line).is_command
+
+
+def test_command_lines_are_the_lines_parse_command_may_read() -> None:
+    lines = ["a", "::warning::x", "  ::error::y", "b std::vector", "x ##[group]y", "",
+             "\u3000\t::debug::z", "::", "##[", ":: late", "a::b", "#[x]"]
+    assert command_lines(lines) == [1, 2, 4, 6, 7, 8, 9]
+    assert command_lines([]) == [] and command_lines(["plain"]) == []
+
+
+@given(st.lists(st.text(alphabet=" \t\u00a0\u2028\r:#[ax", max_size=8), max_size=12))
+def test_command_lines_find_every_line_that_may_be_a_command(lines: list[str]) -> None:
+    maybe = [i for i, line in enumerate(lines)
+             if trim_start(line).startswith("::") or "##[" in line]
+    assert command_lines(lines) == maybe

@@ -125,7 +125,9 @@ _LINES = st.one_of(
     st.sampled_from(["", "plain", "s3cr3t here", "x::y", "##[notcommand", "::endgroup::",
                      "::group::G", "::add-mask::s3cr3t", "::add-mask::here",
                      "::warning::w", "::error file=a.py,line=3::e", "::stop-commands::tok123",
-                     "::tok123::", "::debug::d", "::echo::on", "::set-output name=o::v"]),
+                     "::tok123::", "::debug::d", "::echo::on", "::set-output name=o::v",
+                     "  ::warning::indented", "\u00a0::add-mask::here", "x ##[warning]legacy",
+                     "##[group]L", "\t::endgroup::", "std::vector<int>::push_back"]),
     st.text(alphabet="ab:#[ \u00e9", max_size=8),
 )
 

@@ -10,10 +10,12 @@ https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-comm
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from qmoi.execute._dotnet import (
+    WHITESPACE,
     bool_try_parse,
     convert_to_boolean,
     int_try_parse,
@@ -47,6 +49,8 @@ _PAUSED = "Paused processing commands until the token you called ::stopCommands:
 # Commands whose line is never echoed (their data may be a secret or is shown otherwise).
 _OMIT_ECHO = frozenset({"add-mask", "debug", "warning", "error", "notice"})
 _LEVELS: dict[str, Level] = {"error": "error", "warning": "warning", "notice": "notice"}
+# The start of a line whose ``::`` form parse_command may read: "::" after .NET white space
+_V2_LINE = re.compile("\n[" + re.escape("".join(sorted(WHITESPACE - {"\n"}))) + "]*::")
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +326,27 @@ class CommandProcessor:
             level, command.data, file, int_try_parse(line), int_try_parse(end_line),
             int_try_parse(col), int_try_parse(end_col), command.get("title") or None,
         )
+
+
+def command_lines(lines: list[str]) -> list[int]:
+    """The indices, in order, of the lines that may hold a workflow command: the others are
+    printed as they are whatever the processor's state, as ``parse_command`` reads a
+    command only from a line starting with ``::`` after white space, or holding ``##[``.
+    One scan of the lines' text finds them: a test per line in Python cost more than the
+    rest of a plain line's way, for output with ``::`` in most lines (C++, Rust)."""
+    text = "\n" + "\n".join(lines)  # each line after a "\n"
+    starts = [found.start() for found in _V2_LINE.finditer(text)]
+    legacy = text.find("##[")
+    while legacy >= 0:
+        starts.append(text.rfind("\n", 0, legacy))
+        legacy = text.find("##[", legacy + 3)
+    indices: list[int] = []
+    index, counted = -1, 0  # the line starting at counted, the "\n" before line 0 is at 0
+    for start in sorted(set(starts)):
+        index += text.count("\n", counted, start + 1)
+        counted = start + 1
+        indices.append(index)
+    return indices
 
 
 def validate_lines_and_columns(

@@ -19,6 +19,7 @@ from qmoi.execute.command_processor import (
     SaveState,
     SetEnv,
     SetOutput,
+    command_lines,
     unsecure_opt_ins,
 )
 from qmoi.execute.command_processor import Annotation as CommandAnnotation
@@ -80,27 +81,20 @@ class StepIO:
         """The lines of one read of the step's output. Runs of plain lines go out as one
         event; a workflow command ends the run before it, so its effects (a mask, a
         group, ``stop-commands``) apply from the next line on, as they do line by line."""
-        joined = "\n".join(lines)
-        if "::" not in joined and "##[" not in joined:
-            # No line holds a command form (CommandProcessor.process): most reads. A "::"
-            # cannot appear across the joins, each is a line break.
-            self.job.log_lines(self.index, lines)
-            return
-        plain: list[str] = []
-        for line in lines:
-            result = self.processor.process(line)
+        start = 0  # the first line not sent yet
+        for index in command_lines(lines):
+            result = self.processor.process(lines[index])
             if not result.is_command:
-                plain.append(line)
                 continue
-            if plain:
-                self.job.log_lines(self.index, plain)
-                plain = []
+            if index > start:
+                self.job.log_lines(self.index, lines[start:index])
+            start = index + 1
             if result.failed:
                 self.failed = True
             for effect in result.effects:
                 self._apply(effect)
-        if plain:
-            self.job.log_lines(self.index, plain)
+        if start < len(lines):
+            self.job.log_lines(self.index, lines[start:] if start else lines)
 
     def _apply(self, effect: Effect) -> None:
         job, index = self.job, self.index
