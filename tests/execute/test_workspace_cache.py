@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 from qmoi.execute import workspace
@@ -222,6 +225,41 @@ def test_concurrent_claims_never_hand_out_one_entry_twice(tmp_path: Path) -> Non
     assert all(git(path, "status", "--porcelain") == "" for path in found)
     for pool in pools:
         pool.close()
+
+
+_CLAIMER = """
+import os, sys, time
+from pathlib import Path
+from qmoi.execute.workspace import WorkspacePool, cache_folder, workspaces_folder
+repo, run_dir, sha, go = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
+pool = WorkspacePool(repo, workspaces_folder(run_dir), cache_folder(run_dir))
+pool.release(pool.acquire(sha))  # the template made, one claimed: now wait for the other
+while not go.exists():
+    time.sleep(0.001)
+print(*(pool.acquire(sha).stat().st_ino for _ in range(6)))
+"""
+
+
+def test_two_processes_claiming_at_once_never_get_the_same_entry(tmp_path: Path) -> None:
+    repo, sha = _repo(tmp_path)
+    _run(repo, _run_dir(tmp_path, "1"), sha, 10)
+    parked = {path.stat().st_ino for path in _parked(tmp_path)}
+    go = tmp_path / "go"
+    claimers = [subprocess.Popen([sys.executable, "-c", _CLAIMER, str(repo),
+                                  str(_run_dir(tmp_path, f"p{n}")), sha, str(go)],
+                                 stdout=subprocess.PIPE, text=True) for n in range(2)]
+    deadline = time.monotonic() + 30
+    while len(_parked(tmp_path)) > 8:  # each took one before the start
+        assert all(claimer.poll() is None for claimer in claimers)
+        assert time.monotonic() < deadline
+    go.touch()
+    got = [int(inode) for claimer in claimers for inode in claimer.communicate()[0].split()]
+    assert all(claimer.returncode == 0 for claimer in claimers)
+    assert len(got) == 12 and len(set(got)) == 12
+    # The two taken first came back to their processes, the eight left went out once each,
+    # and two were copied.
+    assert set(got) & parked == parked
+    assert not _parked(tmp_path)
 
 
 def test_the_cap_is_respected_also_by_concurrent_runs(tmp_path: Path) -> None:

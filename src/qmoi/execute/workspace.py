@@ -42,6 +42,8 @@ from qmoi.execute.checkout import (
 )
 from qmoi.execute.jobdirs import FILE_COMMANDS, TEMP, JobDirs
 from qmoi.execute.locks import git_lock
+from qmoi.execute.shelf import FOLDER
+from qmoi.execute.spares import PREFIX as SPARES
 from qmoi.execute.spares import SpareFiles
 from qmoi.execute.treecopy import (
     NotRestorable,
@@ -51,7 +53,6 @@ from qmoi.execute.treecopy import (
     write_new,
 )
 from qmoi.execute.workspace_cache import (
-    FOLDER,
     GITDIR,
     PREFIX,
     RECORD_SKIP,
@@ -167,8 +168,8 @@ class WorkspacePool:
         self._dirty: dict[Path, str] = {}
         # The plain files of emptied job folders; a stash of its own for each process
         # (the pool's worker processes share the run's folder)
-        self.spares = SpareFiles(folder / f"spare-files-{os.urandom(6).hex()}")
-        self.jobs = JobDirs(folder, self._remover, self.spares)
+        self.spares = SpareFiles(folder / f"{SPARES}{os.urandom(6).hex()}", cache=cache)
+        self.jobs = JobDirs(folder, self._remover, self.spares, cache)
         self._closing = False
         self._lock = threading.Lock()
 
@@ -265,6 +266,7 @@ class WorkspacePool:
             for path, admin in pairs:
                 remove(path, admin)
         self.jobs.clear()
+        self.spares.park()
         # Records of workspaces deleted without this pool (a crashed job's) are pruned by
         # discard_run at the end of the run.
 

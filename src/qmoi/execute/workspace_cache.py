@@ -23,18 +23,13 @@ rename, and an entry appears in the cache and leaves it by one rename:
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
-import random
-import shutil
 import stat
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qmoi.execute.locks import flock
+from qmoi.execute.shelf import Shelf, discard
 from qmoi.execute.treecopy import NotRestorable, restore, rewrite
 
 if TYPE_CHECKING:
@@ -51,7 +46,6 @@ RECORD_SKIP = frozenset(("gitdir", "locked", "ORIG_HEAD", "logs"))
 GITDIR = frozenset(("gitdir",))
 TOP_SKIP = frozenset((".git",))
 
-FOLDER = "workspaces"
 PREFIX = "ws-"
 _RECORD = ".qmoi-record"
 _PARKED_KEEP = frozenset((".git", _RECORD))
@@ -65,6 +59,8 @@ BUDGET = 512 << 20
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """How much the cache may hold of parked workspaces: entries, and bytes of their files."""
+
     entries: int = LIMIT
     bytes: int = BUDGET
 
@@ -74,83 +70,30 @@ class Limits:
 
 
 class WorkspaceCache:
-    """The cache folder as one pool of workspaces sees it: it lists the entries once and
-    claims them one by one; thread-safe."""
+    """Parked workspaces as one pool of workspaces sees them; thread-safe."""
 
     def __init__(self, folder: Path, limits: Limits = Limits()) -> None:
         self.folder, self.limits = folder, limits
-        self._names: list[str] | None = None  # not tried yet, in random order
-        self._lock = threading.Lock()
-
-    def _next(self) -> str | None:
-        with self._lock:
-            if self._names is None:
-                self._names = _entries(self.folder)
-                # Concurrent runs and the run's worker processes each start elsewhere in
-                # the list, so they seldom try the same entry.
-                random.shuffle(self._names)
-            return self._names.pop() if self._names else None
-
-    def _give_up(self) -> None:
-        with self._lock:
-            self._names = []
+        self._shelf = Shelf(folder, PREFIX)
 
     def claim(self, source: Template, folder: Path) -> Path | None:
         """A parked workspace moved into ``folder`` and made a fresh copy of ``source`` with
         its record in git's worktrees; None when the cache has none left to give."""
-        while (name := self._next()) is not None:
-            path = folder / name
-            try:
-                os.rename(self.folder / name, path)
-            except OSError as error:
-                if error.errno == errno.EXDEV:
-                    self._give_up()  # the cache is on another file system: never renamed
-                continue  # another run took it first
+        while (path := self._shelf.take(lambda name: folder / name)) is not None:
             if adopt(source, path):
                 return path
-            _discard(path)
+            discard(path)
         return None
 
     def park(self, workspaces: list[tuple[Path, Path]], size: int) -> list[Path]:
         """Move fresh copies (workspace, its record), ``size`` bytes of files each, into the
-        cache while it has room; the workspaces left (the caller deletes them). One lock
-        for the count and the moves: concurrent parkers never pass the cap together."""
-        room = self.limits.room(size)
-        if not workspaces or room <= 0:
-            return [path for path, _ in workspaces]
-        left: list[Path] = []
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with flock(self.folder / ".lock"):
-                room -= len(_entries(self.folder))
-                for path, admin in workspaces:
-                    if room > 0 and _park(path, admin, self.folder):
-                        room -= 1
-                    else:
-                        left.append(path)
-        except OSError:
-            return [path for path, _ in workspaces if path.exists()]
-        return left
+        cache while it has room; the workspaces left (the caller deletes them)."""
+        records = dict(workspaces)
+        return self._shelf.put(list(records), self.limits.room(size),
+                               lambda path, target: _park(path, records[path], target))
 
 
-def _entries(folder: Path) -> list[str]:
-    try:
-        with os.scandir(folder) as found:
-            return [entry.name for entry in found if entry.name.startswith(PREFIX)]
-    except OSError:
-        return []
-
-
-def _discard(path: Path) -> None:
-    """Delete what a claim moved out of the cache (a link itself, never what it names)."""
-    if path.is_symlink():
-        with contextlib.suppress(OSError):
-            path.unlink()
-        return
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def _park(path: Path, admin: Path, folder: Path) -> bool:
+def _park(path: Path, admin: Path, target: Path) -> bool:
     """Park one workspace: its record inside it (git forgets it), then it into the cache."""
     record = path / _RECORD
     try:
@@ -158,7 +101,7 @@ def _park(path: Path, admin: Path, folder: Path) -> bool:
     except OSError:
         return False  # another file system, or the job left a folder of that name
     try:
-        os.rename(path, folder / path.name)
+        os.rename(path, target)
     except OSError:
         return False
     return True
