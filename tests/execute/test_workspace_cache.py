@@ -470,3 +470,17 @@ def test_runs_hand_their_workspaces_on_and_each_job_sees_only_the_commit(
         assert len(_worktree_lines(repo)) == 1
         assert len(list((repo / ".qmoi" / "workspaces").glob("ws-*"))) == 1
     assert len(inodes) == 2 and inodes[0] == inodes[1]  # the same folder, made fresh
+
+
+def test_a_home_gone_before_the_pool_closes_is_not_made_again(tmp_path: Path) -> None:
+    # A Ray node deletes a run's folders (its home with them) before the run's executor
+    # closes in a worker that lives on.
+    repo, sha = _repo(tmp_path)
+    run_dir = _run_dir(tmp_path, "1")
+    pool = _pool(repo, run_dir)
+    folders = workspace.prepare(pool, run_dir / "jobs" / "j", sha, tmp_path / "tools")
+    workspace.release(pool, folders)
+    pool._remover.submit(lambda: None).result()
+    shutil.rmtree(tmp_path / "home")
+    pool.close()
+    assert not (tmp_path / "home").exists()

@@ -71,7 +71,9 @@ class Shelf:
             return list(paths)
         left: list[Path] = []
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            # Not its parents: a run's home that is gone (a Ray node's run folder, deleted
+            # before the run's last executor closed) is not made again.
+            self.folder.mkdir(exist_ok=True)
             with flock(self.folder / ".lock"):
                 room = limit - len(self.names())
                 for path in paths:
