@@ -244,8 +244,9 @@ class WorkspacePool:
         return False
 
     def close(self) -> None:
-        """Wait for the background work, park the fresh copies in the cache (those it has no
-        room for, and the rest, are deleted)."""
+        """Wait for the background work, then leave the workspaces made fresh again, the
+        emptied job folders and the spare files in the cache while it has room (with no
+        cache, or no room, they are deleted)."""
         with self._lock:
             self._closing = self.jobs.closing = True
             spares = [f for pending in self._spares.values() for f in pending]
