@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qmoi.cli import startcache
+from qmoi import startcache
 from qmoi.cli.app import run as typer_run
 from qmoi.cli.lint import Format, parse_fast
 from qmoi.cli.main import main

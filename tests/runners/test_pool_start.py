@@ -73,3 +73,41 @@ def test_workers_inherit_the_main_module_and_sys_path_from_the_fork_server(
     lines = log.read_text(encoding="utf-8").split()
     assert lines.count("main") == 2  # the coordinator and the fork server
     assert lines.count("factory") == 2
+
+
+def test_the_fork_server_compiles_through_the_coordinators_start_cache(
+        tmp_path: Path) -> None:
+    """A coordinator that compiles through ``qmoi.startcache`` (``qmoi run``) has its fork
+    server, and so its workers, use the same file; one that does not leaves them alone."""
+    log = tmp_path / "caches.log"
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "cache_probe.py").write_text(
+        "from qmoi import startcache\n"
+        f"open({str(log)!r}, 'a').write(f'{{startcache.installed_path()}}\\n')\n"
+        "class Quiet:\n"
+        "    def run_job(self, request, emit, token):\n"
+        "        pass\n"
+        "def make():\n"
+        "    return Quiet()\n", encoding="utf-8")
+    cache = tmp_path / "start.marshal"
+    main = tmp_path / "coordinator.py"
+    main.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(tmp_path / 'lib')!r})\n"
+        "from pathlib import Path\n"
+        "from qmoi import startcache\n"
+        "from qmoi.runners.pool import LocalPool, PoolConfig\n"
+        "if __name__ == '__main__':\n"
+        "    if sys.argv[1:] == ['cached']:\n"
+        f"        startcache.install(Path({str(cache)!r}))\n"
+        "    import cache_probe\n"
+        "    pool = LocalPool(cache_probe.make, PoolConfig(min=1, max=1))\n"
+        "    while not any(w.pid for w in pool.workers()):\n"
+        "        time.sleep(0.01)\n"
+        "    pool.close()\n", encoding="utf-8")
+    subprocess.run([sys.executable, str(main), "cached"], check=True, timeout=60)
+    # The coordinator's import, then the fork server's preload of the factory's module
+    assert log.read_text(encoding="utf-8").split() == [str(cache), str(cache)]
+    log.unlink()
+    subprocess.run([sys.executable, str(main)], check=True, timeout=60)
+    assert log.read_text(encoding="utf-8").split() == ["None", "None"]

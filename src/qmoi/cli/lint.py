@@ -70,7 +70,7 @@ def lint_paths(paths: list[Path] | None, output: Format, select: list[str],
 
         return run_fix(paths or [], unsafe=unsafe, diff=False, check=False, select=select,
                        ignore=ignore)
-    from qmoi.cli import startcache
+    from qmoi import startcache
 
     # Before the checker's ~150 dataclasses and ~100 patterns are defined (as `qmoi run`
     # does; like bytecode, independent of what is linted, so --no-cache does not mean it).

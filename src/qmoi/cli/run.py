@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int | None:
     gc.disable()
     _gc_paused = enabled
     gc.set_threshold(100_000, *thresholds[1:])
-    from qmoi.cli.startcache import install
+    from qmoi.startcache import install
 
     classes = install()  # before the run's ~180 dataclasses are defined
     from qmoi.cli.guard import guarded

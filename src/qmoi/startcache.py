@@ -245,6 +245,11 @@ def installed() -> bool:
     return _installed is not None
 
 
+def installed_path() -> Path | None:
+    """The file of the cache installed in this process, or None."""
+    return None if _installed is None else _installed.path
+
+
 def uninstall() -> None:
     global _installed
     if _installed is not None:

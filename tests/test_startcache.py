@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qmoi.cli import startcache as classcache  # the first version cached classes only
+from qmoi import startcache as classcache  # the first version cached classes only
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_classes_behave_as_without_the_cache(cache: classcache.StartCache) -> No
 def test_a_second_process_compiles_nothing(tmp_path: Path) -> None:
     path = tmp_path / "classes.marshal"
     code = (
-        "import sys; from pathlib import Path; from qmoi.cli import startcache as classcache\n"
+        "import sys; from pathlib import Path; from qmoi import startcache as classcache\n"
         f"cache = classcache.install(Path({str(path)!r}))\n"
         "import dataclasses\n"
         "@dataclasses.dataclass(frozen=True)\n"
