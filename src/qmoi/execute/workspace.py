@@ -48,16 +48,14 @@ from qmoi.execute.spares import SpareFiles
 from qmoi.execute.treecopy import (
     NotRestorable,
     copy_tree,
-    restore,
-    rewrite,
     write_new,
 )
 from qmoi.execute.workspace_cache import (
-    GITDIR,
     PREFIX,
     RECORD_SKIP,
     TOP_SKIP,
     WorkspaceCache,
+    refresh,
 )
 from qmoi.workers import Task, Workers
 
@@ -125,11 +123,7 @@ def reset(source: Template, path: Path, admin: Path) -> bool:
     except OSError:
         return False
     try:
-        restore(str(source.admin), str(staging), RECORD_SKIP, GITDIR)
-        rewrite(str(staging / "gitdir"), f"{path / '.git'}\n")
-        restore(str(source.path), str(path), TOP_SKIP, TOP_SKIP)
-        rewrite(str(path / ".git"), f"gitdir: {admin}\n")
-        os.rename(staging, admin)
+        refresh(source, path, staging, admin, TOP_SKIP)
     except (OSError, NotRestorable):
         shutil.rmtree(staging, ignore_errors=True)
         return False

@@ -116,16 +116,25 @@ def adopt(source: Template, path: Path) -> bool:
     try:
         if not _whole(path, record):
             return False
-        restore(str(source.admin), str(record), RECORD_SKIP, GITDIR)
-        rewrite(str(record / "gitdir"), f"{path / '.git'}\n")
         # Everything but .git and the record is made the template's; a template with an
         # entry named like the record fails here (the name is taken) and is never cached.
-        restore(str(source.path), str(path), TOP_SKIP, _PARKED_KEEP)
-        rewrite(str(path / ".git"), f"gitdir: {admin}\n")
-        os.rename(record, admin)  # fails onto a record of that name: never two in one
+        refresh(source, path, record, admin, _PARKED_KEEP)
     except (OSError, NotRestorable):
         return False
     return True
+
+
+def refresh(source: Template, path: Path, record: Path, admin: Path,
+            keep: frozenset[str]) -> None:
+    """Make a workspace at ``path`` and its record, set aside at ``record`` (out of git's
+    worktrees, which git reads whole), a fresh copy of ``source`` in place, the record then
+    renamed to ``admin`` (which fails onto a record of that name: never two in one). Keeps
+    ``keep`` at the workspace's top. Raises OSError or NotRestorable when it cannot."""
+    restore(str(source.admin), str(record), RECORD_SKIP, GITDIR)
+    rewrite(str(record / "gitdir"), f"{path / '.git'}\n")
+    restore(str(source.path), str(path), TOP_SKIP, keep)
+    rewrite(str(path / ".git"), f"gitdir: {admin}\n")
+    os.rename(record, admin)
 
 
 def _whole(path: Path, record: Path) -> bool:
