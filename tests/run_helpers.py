@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import textwrap
 from collections.abc import Mapping
@@ -98,3 +99,20 @@ def run_repo(repo: Path, event: str = "push", *, secrets: Mapping[str, str] | No
     spec = LocalRun(plan, loaded, options, capacity, Grace(0.3, 0.3))
     record = run_locally(spec, events.append)
     return Outcome(record, events, plan)
+
+
+def tree_snapshot(root: Path) -> dict[str, tuple[str, int, str]]:
+    """Every entry under ``root`` but its ``.git`` file: kind, mode and content (a link's
+    target), to compare a workspace with a fresh copy."""
+    found: dict[str, tuple[str, int, str]] = {}
+    for path in sorted(root.rglob("*")):
+        name = str(path.relative_to(root))
+        if name == ".git":
+            continue
+        if path.is_symlink():
+            found[name] = ("link", 0, os.readlink(path))
+        elif path.is_dir():
+            found[name] = ("dir", path.stat().st_mode & 0o7777, "")
+        else:
+            found[name] = ("file", path.stat().st_mode & 0o7777, path.read_text())
+    return found

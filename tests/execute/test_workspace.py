@@ -15,7 +15,7 @@ from qmoi.execute import checkout, workspace
 from qmoi.execute.checkout import WorkspaceError, template
 from qmoi.execute.treecopy import UMASK
 from qmoi.execute.workspace import WorkspacePool, discard_run
-from run_helpers import git, make_repo
+from run_helpers import git, make_repo, tree_snapshot
 
 
 def _repo(tmp_path: Path, files: dict[str, str] | None = None) -> tuple[Path, str]:
@@ -192,20 +192,6 @@ def test_a_small_tree_is_copied_whole_with_a_record_of_its_own(tmp_path: Path) -
     assert (source.path / "a.txt").read_text() == "a\n"
 
 
-def _snapshot(root: Path) -> dict[str, tuple[str, int, str]]:
-    found: dict[str, tuple[str, int, str]] = {}
-    for path in sorted(root.rglob("*")):
-        name = str(path.relative_to(root))
-        if name == ".git":
-            continue
-        if path.is_symlink():
-            found[name] = ("link", 0, os.readlink(path))
-        elif path.is_dir():
-            found[name] = ("dir", path.stat().st_mode & 0o7777, "")
-        else:
-            found[name] = ("file", path.stat().st_mode & 0o7777, path.read_text())
-    return found
-
 
 def test_a_used_workspace_is_made_a_fresh_copy_again(tmp_path: Path) -> None:
     repo, _ = _repo(tmp_path, {"a.txt": "a\n", "d/b.sh": "echo b\n", "t": "t\n"})
@@ -214,7 +200,7 @@ def test_a_used_workspace_is_made_a_fresh_copy_again(tmp_path: Path) -> None:
     git(repo, "commit", "-qm", "tree")
     sha = git(repo, "rev-parse", "HEAD")
     source = template(repo, tmp_path / "ws", sha)
-    fresh = _snapshot(workspace.clone(source, tmp_path / "ws" / "ws-fresh"))
+    fresh = tree_snapshot(workspace.clone(source, tmp_path / "ws" / "ws-fresh"))
     used = workspace.clone(source, tmp_path / "ws" / "ws-used")
     (used / "a.txt").write_text("changed and longer\n")
     git(used, "commit", "-qam", "in the job")
@@ -227,7 +213,7 @@ def test_a_used_workspace_is_made_a_fresh_copy_again(tmp_path: Path) -> None:
     (used / "link").symlink_to("a.txt")
     admin = repo / ".git" / "worktrees" / "ws-used"
     assert workspace.reset(source, used, admin)
-    assert _snapshot(used) == fresh
+    assert tree_snapshot(used) == fresh
     assert git(used, "rev-parse", "HEAD") == sha
     assert git(used, "status", "--porcelain") == ""
     assert sorted(p.name for p in admin.iterdir()) == ["HEAD", "commondir", "gitdir", "index"]

@@ -16,7 +16,7 @@ from qmoi.execute import workspace
 from qmoi.execute.checkout import template
 from qmoi.execute.workspace import WorkspacePool, cache_folder, discard_run, workspaces_folder
 from qmoi.execute.workspace_cache import Limits, WorkspaceCache
-from run_helpers import commit, git, make_repo, run_repo
+from run_helpers import commit, git, make_repo, run_repo, tree_snapshot
 
 FILES = {"a.txt": "a\n", "d/b.sh": "echo b\n", "d/e/deep.txt": "deep\n"}
 
@@ -59,26 +59,12 @@ def _parked(tmp_path: Path) -> list[Path]:
     return sorted(folder.glob("ws-*")) if folder.is_dir() else []
 
 
-def _snapshot(root: Path) -> dict[str, tuple[str, int, str]]:
-    found: dict[str, tuple[str, int, str]] = {}
-    for path in sorted(root.rglob("*")):
-        name = str(path.relative_to(root))
-        if name == ".git":
-            continue
-        if path.is_symlink():
-            found[name] = ("link", 0, os.readlink(path))
-        elif path.is_dir():
-            found[name] = ("dir", path.stat().st_mode & 0o7777, "")
-        else:
-            found[name] = ("file", path.stat().st_mode & 0o7777, path.read_text())
-    return found
-
 
 def _fresh(repo: Path, tmp_path: Path, sha: str) -> dict[str, tuple[str, int, str]]:
     """What a new copy of ``sha``'s checkout holds (made by a run of its own, no cache)."""
     run_dir = tmp_path / "model-run"
     source = template(repo, workspaces_folder(run_dir), sha)
-    snapshot = _snapshot(workspace.clone(source, workspaces_folder(run_dir) / "ws-model"))
+    snapshot = tree_snapshot(workspace.clone(source, workspaces_folder(run_dir) / "ws-model"))
     discard_run(repo, run_dir)
     return snapshot
 
@@ -89,7 +75,7 @@ def _worktree_lines(repo: Path) -> list[str]:
 
 def _assert_fresh(path: Path, repo: Path, sha: str,
                   expected: dict[str, tuple[str, int, str]]) -> None:
-    assert _snapshot(path) == expected
+    assert tree_snapshot(path) == expected
     assert git(path, "rev-parse", "HEAD") == sha
     assert git(path, "status", "--porcelain", "--ignored") == ""
     assert (path / ".git").read_text() == f"gitdir: {repo / '.git' / 'worktrees' / path.name}\n"
