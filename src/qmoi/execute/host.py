@@ -106,6 +106,7 @@ class HostExecutor:
             message = self._run(state)
             outputs = _job_outputs(state) if message is None else {}
         finally:
+            state.drop_warm()
             state.groups.kill_all()
             release(pool, folders)
         emit(JobFinished(request.key, _RESULTS[state.status], outputs, time.time(), message))

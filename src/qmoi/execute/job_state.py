@@ -18,6 +18,8 @@ from qmoi.execute.defaults import StepEnvInput, merge_step_env
 from qmoi.execute.hostfs import HOST_FILES
 from qmoi.execute.masking import SecretMasker
 from qmoi.execute.process import Grace, ProcessGroups
+from qmoi.execute.shells import ShellCommand
+from qmoi.execute.warm import WarmShell, start_warm
 from qmoi.execute.workspace import JobFolders
 from qmoi.expr import EvalOptions, Status
 from qmoi.model import Job, Workflow
@@ -107,6 +109,13 @@ class JobState:
     # Post parts to run at the job's end, newest last (they run in reverse); nested
     # actions of composites register theirs here too, as the runner does.
     posts: list[Callable[[], None]] = field(default_factory=list)
+    # The next step's shell, started while the current step runs (qmoi.execute.warm), and
+    # what starts it: set by the step loop, called once the current step's process runs.
+    # The last shell lookup, (shell, PATH) → result, spares the start ahead a second
+    # lookup (the step itself looks up again when its turn comes).
+    warm: WarmShell | None = None
+    next_hook: Callable[[], None] | None = None
+    last_shell: tuple[tuple[str | None, str | None], ShellCommand] | None = None
 
     @property
     def key(self) -> str:
@@ -134,6 +143,31 @@ class JobState:
     def fail(self) -> None:
         if self.status is Status.SUCCESS:
             self.status = Status.FAILURE
+
+    def start_warm(self, owner: object, argv: tuple[str, ...], env: dict[str, str],
+                   cwd: str, script: str) -> None:
+        """Start ``owner``'s shell ahead (on the job thread: a warm thread was slower, the
+        spawn's Python parts then wait for the interpreter lock in both threads)."""
+        self.drop_warm()
+        self.warm = start_warm(owner, argv, env, cwd, script)
+
+    def take_warm(self, owner: object) -> WarmShell | None:
+        """The shell started ahead for ``owner``'s step (one for another step is killed)."""
+        warm, self.warm = self.warm, None
+        if warm is not None and warm.owner is not owner:
+            warm.discard()
+            return None
+        return warm
+
+    def drop_warm(self) -> None:
+        """Kill a shell started ahead that no step took."""
+        warm, self.warm = self.warm, None
+        if warm is not None:
+            warm.discard()
+
+    def take_next_hook(self) -> Callable[[], None] | None:
+        hook, self.next_hook = self.next_hook, None
+        return hook
 
     # ------------------------------------------------------------------ contexts
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import functools
 import os
 import re
 import select
@@ -142,25 +141,56 @@ def _group_alive(pgid: int) -> bool:
         return False
 
 
-def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
-                on_lines: Callable[[list[str]], None], token: CancelToken,
-                timeout: float | None = None, grace: Grace = Grace(),
-                groups: ProcessGroups | None = None) -> Completed:
-    """Run ``argv`` with stdout and stderr merged (the order the log shows), calling
-    ``on_lines`` with the lines of each read, in order (never with none); stop it on
-    ``timeout`` seconds or when ``token`` is set. A read's lines go together: the caller
-    pays its costs per read, not per line (a build may print 10^5 lines)."""
+def spawn(argv: Sequence[str], *, env: Mapping[str, str], cwd: str, stdin: int
+          ) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``argv`` in a session of its own with stdout and stderr merged into one pipe
+    (the order the log shows); the process and the pipe's read end."""
     # The pipe is made here and read with os.read: subprocess.PIPE would wrap its end in a
     # buffered file object (an fstat, an ioctl and an lseek) that nothing here reads.
     fd, write_end = os.pipe()
     try:
-        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=_devnull(), stdout=write_end,
+        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=stdin, stdout=write_end,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     except BaseException:
         os.close(fd)
         raise
     finally:
         os.close(write_end)
+    return proc, fd
+
+
+def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
+                on_lines: Callable[[list[str]], None], token: CancelToken,
+                timeout: float | None = None, grace: Grace = Grace(),
+                groups: ProcessGroups | None = None) -> Completed:
+    """Run ``argv``, calling ``on_lines`` with the lines of each read of its output, in
+    order (never with none); stop it on ``timeout`` seconds or when ``token`` is set. A
+    read's lines go together: the caller pays its costs per read, not per line (a build
+    may print 10^5 lines)."""
+    proc, fd = start(argv, env=env, cwd=cwd)
+    return follow(proc, fd, on_lines=on_lines, token=token, timeout=timeout, grace=grace,
+                  groups=groups)
+
+
+def start(argv: Sequence[str], *, env: Mapping[str, str], cwd: str
+          ) -> tuple[subprocess.Popen[bytes], int]:
+    """``spawn`` with stdin a pipe closed at once, as the runner starts every process
+    (R:src/Runner.Sdk/ProcessInvoker.cs: RedirectStandardInput, then StandardInput.Close()
+    so that nothing blocks waiting for input)."""
+    stdin, closed = os.pipe()
+    os.close(closed)
+    try:
+        return spawn(argv, env=env, cwd=cwd, stdin=stdin)
+    finally:
+        os.close(stdin)
+
+
+def follow(proc: subprocess.Popen[bytes], fd: int, *,
+           on_lines: Callable[[list[str]], None], token: CancelToken,
+           timeout: float | None = None, grace: Grace = Grace(),
+           groups: ProcessGroups | None = None) -> Completed:
+    """Read a started process's output pipe ``fd`` to its end (see ``run_process``); the
+    timeout counts from now."""
     if groups is not None:
         groups.add(proc.pid)
     splitter = LineSplitter()
@@ -203,10 +233,3 @@ def run_process(argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
     else:
         os.close(fd)
     return Completed(code, stopped)
-
-
-@functools.cache
-def _devnull() -> int:
-    """A descriptor of the null device for every step's stdin (subprocess.DEVNULL opens
-    and closes one per process started); close-on-exec, the child gets a copy as fd 0."""
-    return os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)

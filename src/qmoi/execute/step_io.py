@@ -7,7 +7,7 @@ step_summary, state, output — FileCommandManager.cs).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from qmoi.execute.command_processor import (
@@ -32,9 +32,10 @@ from qmoi.execute.envfiles import (
     read_key_value_file,
 )
 from qmoi.execute.job_state import JobState
-from qmoi.execute.process import Completed, run_process
+from qmoi.execute.process import Completed, follow, start
 from qmoi.execute.spares import new_file
 from qmoi.execute.summary import read_step_summary
+from qmoi.execute.warm import WarmShell
 from qmoi.runners.base import CancelToken
 
 _FILES = {"path": "add_path", "env": "set_env", "step_summary": "step_summary",
@@ -131,9 +132,20 @@ class StepIO:
     # ------------------------------------------------------------------ process
 
     def run(self, argv: Sequence[str], *, env: Mapping[str, str], cwd: str,
-            timeout: float | None) -> Completed:
-        return run_process(argv, env=env, cwd=cwd, on_lines=self.on_lines, token=self.token,
-                           timeout=timeout, grace=self.job.grace, groups=self.job.groups)
+            timeout: float | None, warm: WarmShell | None = None,
+            started: Callable[[], None] | None = None) -> Completed:
+        """Run the part's process (``warm``: the one waiting for it, whose argv, env and
+        cwd are these); ``started`` is called once it runs, before its output is read."""
+        job = self.job
+        if warm is None:
+            proc, fd = start(argv, env=env, cwd=cwd)
+        else:
+            warm.open()
+            proc, fd = warm.proc, warm.output
+        if started is not None:
+            started()
+        return follow(proc, fd, on_lines=self.on_lines, token=self.token, timeout=timeout,
+                      grace=job.grace, groups=job.groups)
 
     # ------------------------------------------------------------------ files
 

@@ -79,6 +79,11 @@ class StepKind(Protocol):
     def post(self, run: StepRun) -> str:
         ...
 
+    def warm_up(self, job: JobState, step_env: dict[str, str], action: str) -> None:
+        """Prepare the main part while the step before runs (``step_env``: the step's
+        ``env`` as it evaluates now); it may do nothing."""
+        ...
+
 
 class BaseKind:
     """A kind with only a main part; subclasses override what they have."""
@@ -99,6 +104,9 @@ class BaseKind:
 
     def post(self, run: StepRun) -> str:
         return SUCCESS
+
+    def warm_up(self, job: JobState, step_env: dict[str, str], action: str) -> None:
+        return None
 
 
 class UnavailableAction(BaseKind):

@@ -50,10 +50,30 @@ def run_steps(state: JobState) -> None:
     for item in planned:
         if item.kind.has_pre:
             _part(state, item, "pre")
-    for item in planned:
-        _main(state, item)
+    for position, item in enumerate(planned):
+        following = planned[position + 1] if position + 1 < len(planned) else None
+        if following is not None:
+            state.next_hook = functools.partial(_warm_up, state, following)
+        try:
+            _main(state, item)
+        finally:
+            state.next_hook = None
+    state.drop_warm()
     for post in reversed(state.posts):
         post()
+
+
+def _warm_up(state: JobState, item: _Planned) -> None:
+    """Let the next step prepare while this one runs (its ``if:`` is not known yet; a
+    step that does not run drops what was prepared)."""
+    entries = item.step.env.entries
+    if any(e.scalar is not None and "hashFiles" in e.scalar.value for e in entries):
+        return  # hashing the workspace now would be wasted if the step changes it
+    try:
+        env = _step_env(state, item) if entries else {}
+    except EvaluationError:
+        return
+    item.kind.warm_up(state, env, item.action)
 
 
 def run_nested(state: JobState, steps: Sequence[Step], scope: ActionScope, index: int,
@@ -155,11 +175,15 @@ def _main(state: JobState, item: _Planned, nested_index: int | None = None) -> S
         runs = _condition(state, item)
         item.step_env = _step_env(state, item) if step.env.entries or item.scope else {}
     except EvaluationError as error:
+        if item.scope is None:
+            state.drop_warm()
         state.annotate(index, "error", str(error))
         _record(state, item.scope, FAILURE)
         _finish(state, item, index, FAILURE, FAILURE, None)
         return None
     if not runs:
+        if item.scope is None:
+            state.drop_warm()
         _finish(state, item, index, SKIPPED, SKIPPED, None)
         return None
     if nested_index is not None:
