@@ -1,19 +1,31 @@
 """Is a container engine reachable? Jobs with ``container:`` or ``services:`` need one and
-must never silently run on the host instead."""
+must never silently run on the host instead.
+
+``QMOI_CONTAINER_ENGINE`` chooses: ``docker`` or ``podman`` (only that one), ``none`` (no
+engine: such jobs fail with a message); unset, the first of the two that answers.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from functools import lru_cache
 
-from qmoi.model import Job
+ENGINE_VARIABLE = "QMOI_CONTAINER_ENGINE"
 
 
-@lru_cache(maxsize=1)
 def container_engine() -> str | None:
-    """``docker`` or ``podman`` when ``<engine> info`` succeeds, else None."""
-    for engine in ("docker", "podman"):
+    """The engine to use, when ``<engine> info`` succeeds; else None."""
+    chosen = os.environ.get(ENGINE_VARIABLE, "").strip().lower()
+    if chosen == "none":
+        return None
+    return _first_answering(("docker", "podman") if not chosen else (chosen,))
+
+
+@lru_cache(maxsize=4)
+def _first_answering(engines: tuple[str, ...]) -> str | None:
+    for engine in engines:
         if shutil.which(engine) is None:
             continue
         try:
@@ -24,19 +36,3 @@ def container_engine() -> str | None:
         if done.returncode == 0:
             return engine
     return None
-
-
-def container_problem(job: Job) -> str | None:
-    """Why a job with a container or services cannot run here (None: it has neither)."""
-    uses = [what for what, present in (("container:", job.container is not None),
-                                       ("services:", bool(job.services))) if present]
-    if not uses:
-        return None
-    what = " and ".join(uses)
-    engine = container_engine()
-    if engine is None:
-        return (f"job '{job.id}' uses {what}, which needs Docker or Podman; neither is "
-                "reachable here (`docker info` and `podman info` failed), so the job was "
-                "not run")
-    return (f"job '{job.id}' uses {what}; qmoi run cannot drive {engine} yet, so the job "
-            "was not run")

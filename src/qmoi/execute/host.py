@@ -17,7 +17,7 @@ from typing import Any
 
 from qmoi.errors import QmoiError
 from qmoi.events import JobFinished, JobStarted
-from qmoi.execute.engines import container_problem
+from qmoi.execute.container_setup import start_containers, stop_containers
 from qmoi.execute.job_state import JobState
 from qmoi.execute.process import Grace
 from qmoi.execute.spares import write_file
@@ -107,6 +107,7 @@ class HostExecutor:
             outputs = _job_outputs(state) if message is None else {}
         finally:
             state.drop_warm()
+            stop_containers(state)
             state.groups.kill_all()
             release(pool, folders)
         emit(JobFinished(request.key, _RESULTS[state.status], outputs, time.time(), message))
@@ -118,9 +119,6 @@ class HostExecutor:
         if not isinstance(model, Job):
             raise QmoiError(f"job '{model.id}' calls a reusable workflow, which qmoi run "
                             "cannot do yet")
-        problem = container_problem(model)
-        if problem is not None:
-            raise QmoiError(problem)
         return model
 
     def _run(self, state: JobState) -> str | None:
@@ -139,6 +137,9 @@ class HostExecutor:
             state.annotate(-1, "error", str(error))
             state.status = Status.FAILURE
             return str(error)
+        message = start_containers(state)
+        if message is not None:
+            return message
         run_steps(state)
         return None
 

@@ -11,9 +11,11 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from qmoi.events import Annotation, LogLine, LogLines
+from qmoi.execute.containers import JobContainers, PathMap
 from qmoi.execute.defaults import StepEnvInput, merge_step_env
 from qmoi.execute.hostfs import HOST_FILES
 from qmoi.execute.masking import SecretMasker
@@ -115,6 +117,10 @@ class JobState:
     # lookup (the step itself looks up again when its turn comes).
     warm: WarmShell | None = None
     next_hook: Callable[[], None] | None = None
+    # The job's containers when it has any; ``paths`` maps host paths into the job
+    # container when there is one (its steps then run inside it).
+    containers: JobContainers | None = None
+    paths: PathMap | None = None
     last_shell: tuple[tuple[str | None, str | None], ShellCommand] | None = None
 
     @property
@@ -189,10 +195,16 @@ class JobState:
             "github": self.github(), "vars": request.vars, "inputs": request.inputs,
             "needs": request.needs, "strategy": request.strategy, "matrix": request.matrix,
             "secrets": self.secrets(), "env": dict(self.env), "runner": self.runner(),
-            "job": {"status": self.status.value, "container": {"id": "", "network": ""},
-                    "services": {}},
+            "job": self.job_context(),
             "steps": steps_context(self.steps),
         }
+
+    def job_context(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"status": self.status.value,
+                                 "container": {"id": "", "network": ""}, "services": {}}
+        if self.containers is not None:
+            found.update(self.containers.context())
+        return found
 
     def scope_contexts(self, scope: ActionScope, step_env: dict[str, str]) -> dict[str, Any]:
         """The contexts of a composite action's steps (``step_env`` already holds the
@@ -201,8 +213,7 @@ class JobState:
         return {
             "github": self.github(**scope.github_keys()), "inputs": scope.inputs,
             "strategy": request.strategy, "matrix": request.matrix, "runner": self.runner(),
-            "job": {"status": self.status.value, "container": {"id": "", "network": ""},
-                    "services": {}},
+            "job": self.job_context(),
             "env": self.env_context(step_env),
             "steps": steps_context(scope.steps),
         }
@@ -237,29 +248,44 @@ class JobState:
                      extra: dict[str, str] | None, scope: ActionScope | None
                      ) -> dict[str, str]:
         github = self.request.github
+        # In a job container the variables hold container paths (the contexts keep the
+        # host's, as the runner's do) and the host's own environment stays outside.
+        at = self.paths.translate if self.paths is not None else str
         data = StepEnvInput(
             repository=str(github["repository"]), sha=str(github["sha"]),
             ref=str(github["ref"]), event_name=str(github["event_name"]),
-            workspace=str(self.folders.workspace), run_id=self.request.run_id,
+            workspace=at(str(self.folders.workspace)), run_id=self.request.run_id,
             run_number=str(github["run_number"]), job=self.request.job_id,
             actor=str(github["actor"]), runner_os="Linux", runner_arch=runner_arch(),
-            runner_temp=str(self.folders.temp), runner_tool_cache=str(self.folders.tool_cache),
+            runner_temp=at(str(self.folders.temp)),
+            runner_tool_cache=at(str(self.folders.tool_cache)),
             workflow=str(github["workflow"]), workflow_ref=str(github["workflow_ref"]),
-            workflow_sha=str(github["sha"]), event_path=str(self.folders.root / "event.json"),
-            env_file=files["env"], output_file=files["output"], path_file=files["path"],
-            state_file=files["state"], step_summary_file=files["step_summary"],
+            workflow_sha=str(github["sha"]), event_path=at(str(self.event_path)),
+            env_file=at(files["env"]), output_file=at(files["output"]),
+            path_file=at(files["path"]), state_file=at(files["state"]),
+            step_summary_file=at(files["step_summary"]),
             action=action, base_ref=str(github["base_ref"]), head_ref=str(github["head_ref"]),
-            runner_workspace=str(self.folders.root), debug=self.debug,
-            action_path=scope.path if scope else None,
+            runner_workspace=at(str(self.folders.root)), debug=self.debug,
+            action_path=at(scope.path) if scope else None,
             action_repository=scope.repository if scope else None,
             action_ref=scope.ref if scope else None,
         )
-        host = self.host_env()
+        host = self.host_env() if self.paths is None else {}
+        base = (host.get("PATH", os.defpath) if self.paths is None or self.containers is None
+                else self.containers.path)
         merged = merge_step_env(data, workflow_env=self.env, github_env=self.github_env,
                                 step_env=step_env, action_env=extra or {},
-                                prepend_path=self.path_entries,
-                                base_path=host.get("PATH", os.defpath))
+                                prepend_path=self.path_entries, base_path=base)
+        if self.paths is not None and "PATH" not in merged:
+            merged["PATH"] = base
         return {**host, **merged}
+
+    @property
+    def event_path(self) -> Path:
+        """The event payload's file (in a job container, in the mounted workflow folder)."""
+        if self.paths is not None:
+            return self.folders.temp / "_github_workflow" / "event.json"
+        return self.folders.root / "event.json"
 
     def host_env(self) -> dict[str, str]:
         """This machine's environment minus what the runner itself sets (read once)."""

@@ -58,7 +58,9 @@ class RunStep(BaseKind):
         script = run.render(step.run)
         shell_text = run.render(_default(job, step, run.scope, "shell")) or None
         env = run.process_env()
-        shell = _resolve(job, shell_text, env.get("PATH"))
+        inside = job.containers if job.paths is not None else None
+        shell = (_resolve(job, shell_text, env.get("PATH")) if inside is None
+                 else resolve_shell(shell_text, os_name="Linux", on_host=False))
         cwd = _working_directory(job, run.render(_default(job, step, run.scope,
                                                           "working_directory")))
         warm = job.take_warm(self) if run.scope is None else None
@@ -78,8 +80,15 @@ class RunStep(BaseKind):
                       fix_up_script(shell.shell, script, os_name="Linux"))
         # The script stays until the job's temp folder goes: a background process the
         # step started may still be reading it (bash reads scripts as it runs them).
-        done = run.io.run(shell.argv(path), env=env, cwd=cwd, timeout=timeout, warm=warm,
-                          started=job.take_next_hook() if run.scope is None else None)
+        if inside is not None and job.paths is not None:
+            # In the job container: `exec` with the container's paths; the engine client
+            # passes each variable on by name (R:src/Runner.Worker/Handlers/StepHost.cs).
+            at = job.paths.translate
+            argv = inside.exec_argv(shell.argv(at(path)), env, at(cwd))
+            done = run.io.run(argv, env={**os.environ, **env}, cwd=cwd, timeout=timeout)
+        else:
+            done = run.io.run(shell.argv(path), env=env, cwd=cwd, timeout=timeout, warm=warm,
+                              started=job.take_next_hook() if run.scope is None else None)
         if done.stopped == "cancelled":
             run.io.error("The operation was canceled.")
             return CANCELLED
@@ -96,6 +105,8 @@ class RunStep(BaseKind):
         """Start this step's shell ahead of its turn (``qmoi.execute.warm``) when what it
         starts with is known now: a plain shell and folder, and the environment the job
         has now (the step checks it all again when its turn comes)."""
+        if job.paths is not None:
+            return  # its steps run through the container engine, not a shell of ours
         shell_value = _default(job, self.step, None, "shell")
         folder = _default(job, self.step, None, "working_directory")
         if any(v is not None and "${{" in v.value for v in (shell_value, folder)):

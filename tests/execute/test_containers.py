@@ -1,0 +1,242 @@
+"""Jobs with ``container:`` and ``services:`` on a real Docker daemon (.ci/run starts one),
+with images made on this machine (tests/containers_support.py): nothing is pulled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from containers_support import box_image, docker_ready, leftovers
+from qmoi.events import LogLine, LogLines
+from run_helpers import Outcome, make_repo, run_repo
+
+needs_docker = pytest.mark.skipif(not docker_ready(),
+                                  reason="needs a running Docker daemon and Debian's "
+                                         "busybox-static (.ci/run installs and starts them)")
+
+
+def _lines(out: Outcome, key: str, name: str) -> list[str]:
+    """The output lines of the step part called ``name``."""
+    indexes = {e.index for e in out.events
+               if type(e).__name__ == "StepStarted" and e.key == key  # type: ignore[attr-defined]
+               and e.name == name}  # type: ignore[attr-defined]
+    lines: list[str] = []
+    for event in out.events:
+        if isinstance(event, LogLines) and event.key == key and event.index in indexes:
+            lines += event.texts
+        elif isinstance(event, LogLine) and event.key == key and event.index in indexes:
+            lines.append(event.text)
+    return lines
+
+
+def _job(out: Outcome, key: str) -> dict[str, object]:
+    return out.job(key)
+
+
+def _clean(out: Outcome) -> None:
+    assert leftovers(f"qmoi.job={out.record.run_id}") == ([], [])
+
+
+@needs_docker
+def test_steps_run_inside_the_job_container(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QMOI_HOST_ONLY", "host-value")
+    image = box_image()
+    repo = make_repo(tmp_path / "r", {"ci.yml": f"""
+        on: push
+        jobs:
+          boxed:
+            runs-on: ubuntu-latest
+            container:
+              image: {image}
+              env:
+                FROM_CONTAINER: container-value
+            steps:
+              - name: where
+                run: |
+                  echo "ws=$GITHUB_WORKSPACE"
+                  echo "pwd=$PWD"
+                  echo "home=$HOME temp=$RUNNER_TEMP"
+                  echo "event=$GITHUB_EVENT_PATH $(grep -c after "$GITHUB_EVENT_PATH")"
+                  echo "file=$(cat data.txt)"
+                  echo "env=$FROM_CONTAINER host=${{QMOI_HOST_ONLY:-absent}}"
+                  echo "shell=$(readlink /proc/$$/exe)"
+              - id: set
+                run: |
+                  echo "X=from-env-file" >> "$GITHUB_ENV"
+                  echo "/opt/tools" >> "$GITHUB_PATH"
+                  echo "out=made-inside" >> "$GITHUB_OUTPUT"
+                  echo made > made.txt
+              - name: after
+                shell: bash
+                run: |
+                  echo "x=$X first=${{PATH%%:*}} out=${{{{ steps.set.outputs.out }}}}"
+                  echo "shell=$(readlink /proc/$$/exe)"
+                  echo "id=${{{{ job.container.id != '' }}}} net=${{{{ job.container.network }}}}"
+        """}, files={"data.txt": "from-the-repo"})
+    out = run_repo(repo)
+    assert out.record.result == "success", out.annotations("boxed")
+    where = _lines(out, "boxed", "where")
+    workspace = where[0].removeprefix("ws=")
+    name = workspace.rsplit("/", 1)[-1]
+    assert workspace == f"/__w/{name}/{name}"  # the runner's /__w/<repo>/<repo>
+    assert where[1:3] == [f"pwd={workspace}", "home=/github/home temp=/__w/_temp"]
+    assert where[3] == "event=/github/workflow/event.json 1"
+    assert "file=from-the-repo" in where
+    assert "env=container-value host=absent" in where
+    assert "shell=/bin/busybox" in where  # the default shell in a container is sh
+    after = _lines(out, "boxed", "after")
+    assert after[0] == "x=from-env-file first=/opt/tools out=made-inside"
+    assert after[1] == "shell=/usr/bin/bash"
+    assert after[2].startswith("id=true net=qmoi_network_")
+    names = [s["name"] for s in _job(out, "boxed")["steps"]]  # type: ignore[attr-defined]
+    assert names[0] == "Initialize containers" and names[-1] == "Stop containers"
+    _clean(out)
+
+
+@needs_docker
+def test_services_are_reached_by_name_and_by_published_port(tmp_path: Path) -> None:
+    image = box_image()
+    health = '--health-cmd "wget -q -O- http://127.0.0.1:8080/ok" --health-interval 1s'
+    repo = make_repo(tmp_path / "r", {"ci.yml": f"""
+        on: push
+        jobs:
+          boxed:
+            runs-on: ubuntu-latest
+            container: {image}
+            services:
+              web:
+                image: {image}
+                options: {health}
+            steps:
+              - name: fetch
+                run: echo "got=$(wget -q -O- http://web:8080/ok)"
+          hosted:
+            runs-on: ubuntu-latest
+            services:
+              web:
+                image: {image}
+                ports: ["8080"]
+                options: {health}
+            steps:
+              - name: fetch
+                run: |
+                  port=${{{{ job.services.web.ports['8080'] }}}}
+                  exec 3<>"/dev/tcp/127.0.0.1/$port"
+                  printf 'GET /ok HTTP/1.0\\r\\n\\r\\n' >&3
+                  echo "got=$(tail -n 1 <&3)"
+        """})
+    out = run_repo(repo)
+    assert out.record.result == "success", (out.annotations("boxed"),
+                                            out.annotations("hosted"))
+    assert _lines(out, "boxed", "fetch") == ["got=service-ok"]
+    assert _lines(out, "hosted", "fetch") == ["got=service-ok"]
+    started = _lines(out, "boxed", "Initialize containers")
+    assert "Starting web service container" in started
+    assert any(line.startswith("web service is") for line in started)
+    _clean(out)
+
+
+@needs_docker
+def test_an_unhealthy_service_fails_the_job_before_its_steps(tmp_path: Path) -> None:
+    image = box_image()
+    repo = make_repo(tmp_path / "r", {"ci.yml": f"""
+        on: push
+        jobs:
+          j:
+            runs-on: ubuntu-latest
+            services:
+              broken:
+                image: {image}
+                options: --health-cmd false --health-interval 1s --health-retries 1
+            steps:
+              - run: echo never
+        """})
+    out = run_repo(repo)
+    assert out.record.result == "failure"
+    assert any("broken service is unhealthy" in a for a in out.annotations("j"))
+    steps = _job(out, "j")["steps"]  # type: ignore[index]
+    assert [s["name"] for s in steps] == ["Initialize containers", "Stop containers"]
+    _clean(out)
+
+
+@needs_docker
+def test_a_missing_image_is_named_and_nothing_is_left(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"ci.yml": """
+        on: push
+        jobs:
+          j:
+            runs-on: ubuntu-latest
+            container: localhost:1/qmoi-test/absent:never
+            steps:
+              - run: echo never
+        """})
+    out = run_repo(repo)
+    assert out.record.result == "failure"
+    notes = out.annotations("j")
+    assert any("image 'localhost:1/qmoi-test/absent:never' is not on this machine and "
+               "could not be pulled" in note for note in notes), notes
+    assert "never" not in out.logs("j")
+    _clean(out)
+
+
+def test_an_empty_image_runs_the_job_on_the_host(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"ci.yml": """
+        on: push
+        jobs:
+          j:
+            runs-on: ubuntu-latest
+            strategy:
+              matrix:
+                box: [""]
+            container: ${{ matrix.box }}
+            steps:
+              - run: echo "ws=$GITHUB_WORKSPACE"
+        """})
+    out = run_repo(repo)
+    assert out.record.result == "success"
+    key = next(iter(out.record.jobs))
+    lines = out.logs(key)
+    assert lines and lines[0].startswith("ws=/") and "/__w/" not in lines[0]
+
+
+def test_without_an_engine_the_job_fails_clearly(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QMOI_CONTAINER_ENGINE", "none")
+    repo = make_repo(tmp_path / "r", {"ci.yml": """
+        on: push
+        jobs:
+          boxed:
+            runs-on: ubuntu-latest
+            container: node:20
+            steps:
+              - run: echo never
+        """})
+    out = run_repo(repo)
+    assert out.record.result == "failure"
+    notes = out.annotations("boxed")
+    assert any("needs Docker or Podman" in note for note in notes), notes
+    assert "never" not in out.logs("boxed")
+
+
+def test_the_path_map_takes_the_longest_mount() -> None:
+    from qmoi.execute.containers import Mount, PathMap
+
+    paths = PathMap((Mount("/w/ws", "/__w/r/r"), Mount("/w/tmp", "/__w/_temp"),
+                     Mount("/w/tmp/_github_home", "/github/home")))
+    assert paths.translate("/w/ws") == "/__w/r/r"
+    assert paths.translate("/w/ws/sub/f") == "/__w/r/r/sub/f"
+    assert paths.translate("/w/tmp/_github_home/.x") == "/github/home/.x"
+    assert paths.translate("/w/wsx") == "/w/wsx"  # a sibling, not inside
+
+
+def test_port_lines_become_the_ports_context() -> None:
+    from qmoi.execute.containers import JobContainers
+
+    class Replying(JobContainers):
+        def run(self, *args: str, **_: object) -> str:
+            return "8080/tcp -> 0.0.0.0:49153\n8080/tcp -> [::]:49153\n5432/tcp -> 0.0.0.0:5999\n"
+
+    containers = Replying("docker", "l", lambda _: None)
+    assert containers._ports("c") == (("8080", "49153"), ("5432", "5999"))
