@@ -37,8 +37,10 @@ def _root_files() -> dict[str, bytes]:
                                "srv/ok": b"service-ok\n"}
     bash = os.path.realpath(shutil.which("bash") or "/bin/bash")
     files["usr/bin/bash"] = Path(bash).read_bytes()
-    for library in _libraries(bash):
-        files[library.lstrip("/")] = Path(os.path.realpath(library)).read_bytes()
+    node = shutil.which("node")  # its libraries: the job container runs the host's node
+    for binary in (bash, *([os.path.realpath(node)] if node else [])):
+        for library in _libraries(binary):
+            files[library.lstrip("/")] = Path(os.path.realpath(library)).read_bytes()
     return files
 
 

@@ -3,6 +3,8 @@ with images made on this machine (tests/containers_support.py): nothing is pulle
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -162,6 +164,48 @@ def test_an_unhealthy_service_fails_the_job_before_its_steps(tmp_path: Path) -> 
 
 
 @needs_docker
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js on this machine")
+def test_a_javascript_action_runs_in_the_job_container(tmp_path: Path) -> None:
+    action = """
+        name: hello
+        inputs:
+          who: {default: world}
+        runs: {using: node20, main: index.js}
+        """
+    script = """
+        const fs = require("fs");
+        const inside = fs.existsSync("/.dockerenv") ? "container" : "host";
+        console.log(`hello ${process.env.INPUT_WHO} in=${inside} cwd=${process.cwd()}`);
+        console.log(`path=${process.env.GITHUB_ACTION_PATH}`);
+        fs.appendFileSync(process.env.GITHUB_OUTPUT, "said=yes\\n");
+        """
+    repo = make_repo(tmp_path / "r", {"ci.yml": f"""
+        on: push
+        jobs:
+          boxed:
+            runs-on: ubuntu-latest
+            container: {box_image()}
+            steps:
+              - id: h
+                uses: ./.github/actions/hello
+                with:
+                  who: box
+              - name: after
+                run: echo "said=${{{{ steps.h.outputs.said }}}}"
+        """}, files={".github/actions/hello/action.yml": textwrap.dedent(action),
+                     ".github/actions/hello/index.js": textwrap.dedent(script)})
+    out = run_repo(repo)
+    assert out.record.result == "success", out.annotations("boxed")
+    logs = out.logs("boxed")
+    hello = next(line for line in logs if line.startswith("hello "))
+    assert hello.startswith("hello box in=container cwd=/__w/")
+    assert any(line.startswith("path=/__w/") and line.endswith("/.github/actions/hello")
+               for line in logs)
+    assert _lines(out, "boxed", "after") == ["said=yes"]
+    _clean(out)
+
+
+@needs_docker
 def test_a_missing_image_is_named_and_nothing_is_left(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"ci.yml": """
         on: push
@@ -203,7 +247,7 @@ def test_an_empty_image_runs_the_job_on_the_host(tmp_path: Path) -> None:
 
 def test_without_an_engine_the_job_fails_clearly(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("QMOI_CONTAINER_ENGINE", "none")
+    monkeypatch.setenv("QMOI_CONTAINER_ENGINE", "none")  # as on a machine without one
     repo = make_repo(tmp_path / "r", {"ci.yml": """
         on: push
         jobs:
@@ -212,11 +256,16 @@ def test_without_an_engine_the_job_fails_clearly(tmp_path: Path,
             container: node:20
             steps:
               - run: echo never
+          action:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker://alpine:3
         """})
     out = run_repo(repo)
     assert out.record.result == "failure"
-    notes = out.annotations("boxed")
-    assert any("needs Docker or Podman" in note for note in notes), notes
+    for key in ("boxed", "action"):
+        notes = out.annotations(key)
+        assert any("needs Docker or Podman" in note for note in notes), notes
     assert "never" not in out.logs("boxed")
 
 

@@ -119,7 +119,10 @@ def test_composite_run_step_without_shell_is_a_located_error(tmp_path: Path) -> 
     assert "bad (action.yml):4:7: Required property is missing: shell" in message
 
 
-def test_missing_local_action_and_docker_action_fail_clearly(tmp_path: Path) -> None:
+def test_missing_local_action_and_docker_action_fail_clearly(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.setenv("QMOI_CONTAINER_ENGINE", "none")  # as on a machine without one
     repo = make_repo(tmp_path / "r", {"ci.yml": """
         on: push
         jobs:

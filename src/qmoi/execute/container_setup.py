@@ -14,11 +14,20 @@ container sees the job's folders at the runner's paths: the workspace at
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from typing import Any
 
 from qmoi.events import StepFinished, StepStarted
-from qmoi.execute.containers import ContainerConfig, EngineError, JobContainers, Mount, PathMap
+from qmoi.execute.actions.cache import cache_root
+from qmoi.execute.containers import (
+    NODE,
+    ContainerConfig,
+    EngineError,
+    JobContainers,
+    Mount,
+    PathMap,
+)
 from qmoi.execute.engines import container_engine
 from qmoi.execute.job_state import JobState
 from qmoi.model import Container
@@ -30,9 +39,6 @@ _SOCKET = "/var/run/docker.sock"
 def start_containers(state: JobState) -> str | None:
     """Start what the job asks for; a message when that failed (the job has then failed,
     and what was started is left for ``stop_containers``)."""
-    job = state.job
-    if job.container is None and not job.services:
-        return None
     index = state.next_index()
     state.emit(StepStarted(state.key, index, "", "Initialize containers", time.time()))
     try:
@@ -110,6 +116,14 @@ def _mounts(state: JobState, engine: str) -> tuple[Mount, ...]:
               Mount(str(folders.tool_cache), "/__t"),
               Mount(str(home), "/github/home"),
               Mount(str(workflow), "/github/workflow")]
+    node = shutil.which("node")
+    if node is not None:
+        # The runner runs JavaScript actions in the container with its own Node.js,
+        # mounted at /__e (NodeScriptActionHandler.cs); this machine's node stands in.
+        mounts.append(Mount(os.path.realpath(node), NODE, read_only=True))
+    actions = cache_root()  # remote actions, by <owner>/<repo>/<ref> as the runner's
+    actions.mkdir(parents=True, exist_ok=True)
+    mounts.append(Mount(str(actions), "/__w/_actions", read_only=True))
     if engine == "docker" and os.path.exists(_SOCKET):
         mounts.append(Mount(_SOCKET, _SOCKET))
     return tuple(mounts)

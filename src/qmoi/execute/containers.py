@@ -26,6 +26,7 @@ from qmoi.execute.shells import split_arguments
 
 Log = Callable[[str], None]
 _TIMEOUT = 300.0  # seconds for one engine command (a pull of a large image included)
+NODE = "/__e/node/bin/node"  # where the job container finds this machine's node
 _HEALTH_CAP = 32.0  # the longest wait between two health checks, in seconds
 
 
@@ -79,6 +80,7 @@ class JobContainers:
     job: Started | None = None
     services: dict[str, Started] = field(default_factory=dict)
     path: str = ""  # the job container's own PATH (GITHUB_PATH entries go in front)
+    mounts: tuple[Mount, ...] = ()  # the job container's
     _made: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------ engine
@@ -111,6 +113,7 @@ class JobContainers:
         self.log("Create local container network")
         self.run("network", "create", "--label", self.label, self.network)
         if job is not None:
+            self.mounts = tuple(mounts)
             self.log("Starting job container")
             self.job = self._create(job, "", mounts, workdir, {"HOME": "/github/home"},
                                     entry=("tail", "-f", "/dev/null"))
@@ -124,7 +127,7 @@ class JobContainers:
     def _create(self, config: ContainerConfig, alias: str, mounts: Sequence[Mount],
                 workdir: str, extra_env: Mapping[str, str],
                 entry: tuple[str, ...] | None) -> Started:
-        self._ensure_image(config)
+        self.ensure_image(config)
         name = f"qmoi_{os.urandom(8).hex()}"
         # Values travel in the engine's environment and only names on its command line
         # (``-e NAME``), so no secret shows in a process listing. CI only when the user
@@ -155,7 +158,7 @@ class JobContainers:
         ports = self._ports(container) if config.ports else ()
         return Started(container, alias, ports)
 
-    def _ensure_image(self, config: ContainerConfig) -> None:
+    def ensure_image(self, config: ContainerConfig) -> None:
         """Use the image when it is on this machine, else pull it (with the job's
         credentials when given); a failed pull names the image."""
         try:
@@ -219,6 +222,12 @@ class JobContainers:
         self.log(f"{alias} service is healthy.")
 
     # ------------------------------------------------------------------ steps
+
+    @property
+    def node(self) -> str:
+        """The node JavaScript actions run with: the one mounted at /__e, else the
+        image's own."""
+        return NODE if any(m.container == NODE for m in self.mounts) else "node"
 
     def exec_argv(self, argv: Sequence[str], env: Mapping[str, str], workdir: str
                   ) -> list[str]:

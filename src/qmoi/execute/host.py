@@ -17,7 +17,6 @@ from typing import Any
 
 from qmoi.errors import QmoiError
 from qmoi.events import JobFinished, JobStarted
-from qmoi.execute.container_setup import start_containers, stop_containers
 from qmoi.execute.job_state import JobState
 from qmoi.execute.process import Grace
 from qmoi.execute.spares import write_file
@@ -107,7 +106,10 @@ class HostExecutor:
             outputs = _job_outputs(state) if message is None else {}
         finally:
             state.drop_warm()
-            stop_containers(state)
+            if state.containers is not None:
+                from qmoi.execute.container_setup import stop_containers
+
+                stop_containers(state)
             state.groups.kill_all()
             release(pool, folders)
         emit(JobFinished(request.key, _RESULTS[state.status], outputs, time.time(), message))
@@ -137,9 +139,12 @@ class HostExecutor:
             state.annotate(-1, "error", str(error))
             state.status = Status.FAILURE
             return str(error)
-        message = start_containers(state)
-        if message is not None:
-            return message
+        if state.job.container is not None or state.job.services:
+            from qmoi.execute.container_setup import start_containers  # such jobs only
+
+            message = start_containers(state)
+            if message is not None:
+                return message
         run_steps(state)
         return None
 

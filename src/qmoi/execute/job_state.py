@@ -12,10 +12,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qmoi.events import Annotation, LogLine, LogLines
-from qmoi.execute.containers import JobContainers, PathMap
 from qmoi.execute.defaults import StepEnvInput, merge_step_env
 from qmoi.execute.hostfs import HOST_FILES
 from qmoi.execute.masking import SecretMasker
@@ -28,6 +27,9 @@ from qmoi.model import Job, Workflow
 from qmoi.runners.base import CancelToken
 from qmoi.schedule.protocol import Emit, JobRequest
 from qmoi.source import SourceFile
+
+if TYPE_CHECKING:  # imported by jobs with containers only
+    from qmoi.execute.containers import JobContainers, PathMap
 
 
 @functools.cache
@@ -228,11 +230,13 @@ class JobState:
 
     def process_env(self, files: dict[str, str], step_env: dict[str, str], action: str,
                     extra: dict[str, str] | None = None,
-                    scope: ActionScope | None = None) -> dict[str, str]:
+                    scope: ActionScope | None = None, paths: PathMap | None = None
+                    ) -> dict[str, str]:
         """The step process's environment: the host's, then the layers in GitHub's order
-        (``merge_step_env``), PATH with the GITHUB_PATH entries in front."""
-        if extra or scope is not None:
-            return self._process_env(files, step_env, action, extra, scope)
+        (``merge_step_env``), PATH with the GITHUB_PATH entries in front. ``paths``: for a
+        process in a container of its own (a Docker action), instead of the job's."""
+        if extra or scope is not None or paths is not None:
+            return self._process_env(files, step_env, action, extra, scope, paths)
         # A job's plain run steps mostly see the same layers: the environment is built
         # once for them and copied, with each step's GITHUB_ACTION (a default variable:
         # no layer overrides it, so setting it last changes nothing else).
@@ -245,12 +249,13 @@ class JobState:
         return env
 
     def _process_env(self, files: dict[str, str], step_env: dict[str, str], action: str,
-                     extra: dict[str, str] | None, scope: ActionScope | None
-                     ) -> dict[str, str]:
+                     extra: dict[str, str] | None, scope: ActionScope | None,
+                     own_paths: PathMap | None = None) -> dict[str, str]:
         github = self.request.github
         # In a job container the variables hold container paths (the contexts keep the
         # host's, as the runner's do) and the host's own environment stays outside.
-        at = self.paths.translate if self.paths is not None else str
+        paths = own_paths or self.paths
+        at = paths.translate if paths is not None else str
         data = StepEnvInput(
             repository=str(github["repository"]), sha=str(github["sha"]),
             ref=str(github["ref"]), event_name=str(github["event_name"]),
@@ -260,7 +265,7 @@ class JobState:
             runner_temp=at(str(self.folders.temp)),
             runner_tool_cache=at(str(self.folders.tool_cache)),
             workflow=str(github["workflow"]), workflow_ref=str(github["workflow_ref"]),
-            workflow_sha=str(github["sha"]), event_path=at(str(self.event_path)),
+            workflow_sha=str(github["sha"]), event_path=at(str(self._event_path(paths))),
             env_file=at(files["env"]), output_file=at(files["output"]),
             path_file=at(files["path"]), state_file=at(files["state"]),
             step_summary_file=at(files["step_summary"]),
@@ -270,20 +275,33 @@ class JobState:
             action_repository=scope.repository if scope else None,
             action_ref=scope.ref if scope else None,
         )
-        host = self.host_env() if self.paths is None else {}
-        base = (host.get("PATH", os.defpath) if self.paths is None or self.containers is None
-                else self.containers.path)
+        host = self.host_env() if paths is None else {}
+        if paths is None:
+            base = host.get("PATH", os.defpath)
+        elif own_paths is None and self.containers is not None:
+            base = self.containers.path
+        else:
+            base = ""  # a Docker action keeps its image's PATH unless GITHUB_PATH adds
+        # A Docker action gets no GITHUB_PATH entries (ContainerActionHandler.cs).
         merged = merge_step_env(data, workflow_env=self.env, github_env=self.github_env,
                                 step_env=step_env, action_env=extra or {},
-                                prepend_path=self.path_entries, base_path=base)
-        if self.paths is not None and "PATH" not in merged:
+                                prepend_path=self.path_entries if own_paths is None else (),
+                                base_path=base)
+        if paths is None:
+            return {**host, **merged}
+        if "PATH" not in merged and base:
             merged["PATH"] = base
-        return {**host, **merged}
+        # Every value naming a mounted host folder names the container's (the runner
+        # passes each through TranslateToContainerPath).
+        return {name: at(value) for name, value in merged.items()}
 
     @property
     def event_path(self) -> Path:
         """The event payload's file (in a job container, in the mounted workflow folder)."""
-        if self.paths is not None:
+        return self._event_path(self.paths)
+
+    def _event_path(self, paths: PathMap | None) -> Path:
+        if paths is not None:
             return self.folders.temp / "_github_workflow" / "event.json"
         return self.folders.root / "event.json"
 

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from qmoi.execute.job_state import ActionScope, JobState
+from qmoi.execute.process import Completed
 from qmoi.execute.shells import (
     ShellCommand,
     ShellError,
@@ -21,7 +22,7 @@ from qmoi.execute.shells import (
 )
 from qmoi.execute.spares import SpareFiles, write_file
 from qmoi.execute.step_io import job_command_files
-from qmoi.execute.step_kinds import CANCELLED, FAILURE, SUCCESS, BaseKind, StepRun
+from qmoi.execute.step_kinds import FAILURE, BaseKind, StepRun, process_outcome
 from qmoi.execute.timeouts import minutes_to_seconds
 from qmoi.execute.warm import can_warm
 from qmoi.model import Step
@@ -89,17 +90,8 @@ class RunStep(BaseKind):
         else:
             done = run.io.run(shell.argv(path), env=env, cwd=cwd, timeout=timeout, warm=warm,
                               started=job.take_next_hook() if run.scope is None else None)
-        if done.stopped == "cancelled":
-            run.io.error("The operation was canceled.")
-            return CANCELLED
-        if done.stopped == "timeout":
-            minutes = f"{(timeout or 0) / 60:g}"
-            run.io.error(f"The action '{run.name}' has timed out after {minutes} minutes.")
-            return FAILURE
-        if done.exit_code != 0:
-            run.io.error(f"Process completed with exit code {_exit_code(done.exit_code)}.")
-            return FAILURE
-        return SUCCESS
+        return process_outcome(run, Completed(_exit_code(done.exit_code), done.stopped),
+                               timeout, "Process completed with exit code {code}.")
 
     def warm_up(self, job: JobState, step_env: dict[str, str], action: str) -> None:
         """Start this step's shell ahead of its turn (``qmoi.execute.warm``) when what it

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from qmoi.execute.job_state import ActionScope, JobState
+from qmoi.execute.process import Completed
 from qmoi.execute.step_io import StepIO
 from qmoi.model import ActionRef, Step
 from qmoi.parse.nodes import Scalar
@@ -59,6 +60,22 @@ class StepRun:
     def process_env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         return self.job.process_env(self.io.files, self.step_env, self.action, extra,
                                     self.scope)
+
+
+def process_outcome(run: StepRun, done: Completed, timeout: float | None, failed: str) -> str:
+    """A step part's outcome from its process, with the runner's message for a
+    cancellation, a timeout, or ``failed`` (``{code}``: the exit code) for a failure."""
+    if done.stopped == "cancelled":
+        run.io.error("The operation was canceled.")
+        return CANCELLED
+    if done.stopped == "timeout":
+        run.io.error(f"The action '{run.name}' has timed out after "
+                     f"{(timeout or 0) / 60:g} minutes.")
+        return FAILURE
+    if done.exit_code != 0:
+        run.io.error(failed.format(code=done.exit_code))
+        return FAILURE
+    return SUCCESS
 
 
 class StepKind(Protocol):
@@ -119,10 +136,7 @@ class UnavailableAction(BaseKind):
     def main(self, run: StepRun) -> str:
         written = self.step.uses.value if self.step.uses is not None else "?"
         name = self.ref.raw if self.ref is not None else written
-        if self.ref is not None and self.ref.kind == "docker":
-            run.io.error(f"action {name} needs Docker or Podman, which qmoi cannot use yet")
-        else:
-            run.io.error(f"action {name} is not available offline yet")
+        run.io.error(f"action {name} is not available offline")
         return FAILURE
 
 

@@ -28,14 +28,9 @@ class Located:
         return not self.repository
 
 
-def docker_message(shown: str) -> str:
-    return (f"action {shown} runs in a container, which needs Docker or Podman; qmoi cannot "
-            "use a container engine yet")
-
-
 def locate_remote(ref: ActionRef) -> Located:
     if ref.kind == "docker":
-        raise ActionError(docker_message(ref.raw))
+        raise ActionError(f"action {ref.raw} is an image, not an action to look up")
     if not ref.is_valid or ref.owner is None or ref.repo is None or ref.ref is None:
         raise ActionError(f"'{ref.raw}' is not a valid action reference "
                           "(owner/repo[/path]@ref, ./path or docker://image)")

@@ -44,8 +44,9 @@ def load_action(folder: Path, shown: str) -> tuple[Action, Path]:
     path = metadata_file(folder)
     if path is None:
         if (folder / "Dockerfile").is_file():
-            raise ActionError(f"action {shown} is a Docker action, which needs Docker or "
-                              "Podman; qmoi cannot use a container engine yet")
+            # No metadata but a Dockerfile: the runner builds and runs it as a Docker
+            # action with no inputs (ActionManager.cs).
+            return _dockerfile_action(folder, shown), folder / "Dockerfile"
         raise ActionError(f"Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under "
                           f"'{folder}'. Did you forget to run actions/checkout before running "
                           f"your local action?")
@@ -58,6 +59,13 @@ def load_action(folder: Path, shown: str) -> tuple[Action, Path]:
         with _LOCK:
             _CACHE[key] = found
     return found, path
+
+
+def _dockerfile_action(folder: Path, shown: str) -> Action:
+    source = SourceFile(f"{shown} (Dockerfile)", "runs:\n  using: docker\n  image: Dockerfile\n")
+    parsed = parse_yaml(source)
+    assert isinstance(parsed.root, Mapping)  # the text above is a mapping
+    return build_action(parsed.root, source)
 
 
 def _read(path: Path, shown: str) -> Action:

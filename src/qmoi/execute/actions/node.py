@@ -6,11 +6,12 @@ inputs as ``INPUT_*`` and the action's saved state as ``STATE_*``
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from qmoi.execute.actions.inputs import input_env
 from qmoi.execute.actions.locate import Located
-from qmoi.execute.step_kinds import CANCELLED, FAILURE, SUCCESS, StepRun
+from qmoi.execute.step_kinds import FAILURE, StepRun, process_outcome
 from qmoi.execute.timeouts import minutes_to_seconds
 
 
@@ -21,7 +22,11 @@ def run_node(run: StepRun, located: Located, script: str, inputs: dict[str, str]
     # The action's own location, also for an action used inside a composite.
     env.update(GITHUB_ACTION_PATH=str(located.folder),
                GITHUB_ACTION_REPOSITORY=located.repository, GITHUB_ACTION_REF=located.ref)
-    node = shutil.which("node", path=env.get("PATH"))
+    job = run.job
+    inside = job.containers if job.paths is not None else None
+    if inside is not None and job.paths is not None:
+        env["GITHUB_ACTION_PATH"] = job.paths.translate(str(located.folder))
+    node = inside.node if inside is not None else shutil.which("node", path=env.get("PATH"))
     runs = located.action.runs
     using = runs.using.value if runs is not None and runs.using is not None else "node"
     if node is None:
@@ -35,16 +40,17 @@ def run_node(run: StepRun, located: Located, script: str, inputs: dict[str, str]
         return FAILURE
     timeout = minutes_to_seconds(run.render(run.step.timeout_minutes) or None,
                                  "timeout-minutes", run.source, run.step.timeout_minutes)
-    done = run.io.run([node, str(target)], env=env, cwd=str(run.job.folders.workspace),
-                      timeout=timeout)
-    if done.stopped == "cancelled":
-        run.io.error("The operation was canceled.")
-        return CANCELLED
-    if done.stopped == "timeout":
-        run.io.error(f"The action '{run.name}' has timed out after "
-                     f"{(timeout or 0) / 60:g} minutes.")
-        return FAILURE
-    if done.exit_code != 0:
-        run.io.error(f"Node run failed with exit code {done.exit_code}")
-        return FAILURE
-    return SUCCESS
+    workspace = str(job.folders.workspace)
+    if inside is not None and job.paths is not None:
+        # In the job container, with the node mounted at /__e (or the image's own).
+        at = job.paths.translate
+        argv = inside.exec_argv([node, at(str(target))], env, at(workspace))
+        done = run.io.run(argv, env={**os.environ, **env}, cwd=workspace, timeout=timeout)
+        if done.exit_code in (126, 127) and done.stopped is None:
+            run.io.error(f"action {located.shown} is a JavaScript action and '{node}' "
+                         "could not run in the job container (this machine's node needs "
+                         "glibc in the image; without a node here, the image needs its own)")
+    else:
+        done = run.io.run([node, str(target)], env=env, cwd=workspace, timeout=timeout)
+    return process_outcome(run, done, timeout, "Node run failed with exit code {code}")
+
