@@ -289,3 +289,27 @@ def test_port_lines_become_the_ports_context() -> None:
 
     containers = Replying("docker", "l", lambda _: None)
     assert containers._ports("c") == (("8080", "49153"), ("5432", "5999"))
+
+
+@needs_docker
+def test_setup_actions_refuse_a_job_container_and_checkout_fills_it(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"ci.yml": f"""
+        on: push
+        jobs:
+          boxed:
+            runs-on: ubuntu-latest
+            container: {box_image()}
+            steps:
+              - uses: actions/checkout@v4
+              - name: listed
+                run: ls
+              - uses: actions/setup-python@v5
+                with:
+                  python-version: "3.x"
+        """}, files={"data.txt": "x"})
+    out = run_repo(repo)
+    assert "data.txt" in _lines(out, "boxed", "listed")
+    notes = out.annotations("boxed")
+    assert any("for a job container" in note and "use an image that has Python" in note
+               for note in notes), notes
+    _clean(out)

@@ -46,6 +46,12 @@ class SetupStep(BuiltinStep):
 
     def run_main(self, run: StepRun, inputs: Inputs) -> str:
         tool = self.tool
+        if run.job.paths is not None:
+            # The offline setup picks a toolchain of this machine, which a job container
+            # cannot see; GitHub's downloads one into the tool cache, which needs a network.
+            raise BuiltinError(f"{tool.label} for a job container: qmoi sets up toolchains "
+                               "installed on this machine, which the container cannot see; "
+                               f"use an image that has {tool.label}")
         specs = self._specs(run, inputs)
         env = run.process_env()
         found = installed(tool.name, env.get("PATH", os.defpath))
