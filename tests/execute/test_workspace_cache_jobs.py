@@ -16,7 +16,7 @@ from qmoi.execute.jobdirs import FILE_COMMANDS, TEMP, JobDirs
 from qmoi.execute.spares import SpareFiles, new_file
 from qmoi.execute.treecopy import UMASK
 from qmoi.execute.workspace import WorkspacePool, cache_folder, discard_run, workspaces_folder
-from run_helpers import git, make_repo
+from run_helpers import git, make_repo, run_repo
 
 
 def _entries(cache: Path, prefix: str) -> list[Path]:
@@ -43,6 +43,8 @@ def test_the_next_run_takes_the_last_runs_job_folders_and_files(tmp_path: Path) 
     files = {path.stat().st_ino for job in jobs
              for path in (*job.temp.glob("*.sh"), *job.file_commands.iterdir())}
     for job in jobs:
+        assert job.spares is not None
+        job.spares.held_secrets()  # as the host says of a job with secrets
         workspace.release(pool, job)
     pool.close()
     discard_run(repo, first_run)
@@ -182,6 +184,7 @@ def test_stashes_in_the_cache_are_capped(tmp_path: Path,
         (tmp_path / f"run{n}" / "x").write_text("secret")
         with os.scandir(tmp_path / f"run{n}") as found:
             assert stash.keep(next(e for e in found if e.name == "x"))
+        stash.held_secrets()
         stash.park()
     [parked] = _entries(cache, "spare-files-")
     assert parked.name == "spare-files-0" and (parked / "f1").read_bytes() == b""
@@ -200,3 +203,39 @@ def test_a_stash_link_in_the_cache_is_not_followed(tmp_path: Path) -> None:
     assert (tmp_path / "run" / "spare-files-new").is_dir()
     assert not (tmp_path / "run" / "spare-files-new").is_symlink()
     assert not list((tmp_path / "cache").iterdir())
+
+
+def test_without_secrets_a_parked_stash_keeps_its_files_until_they_are_handed_out(
+        tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    stash = SpareFiles(tmp_path / "run1" / "spare-files-1", cache=cache)
+    (tmp_path / "run1").mkdir()
+    (tmp_path / "run1" / "x").write_text("echo plain\n")
+    with os.scandir(tmp_path / "run1") as found:
+        assert stash.keep(next(e for e in found if e.name == "x"))
+    stash.park()
+    [parked] = _entries(cache, "spare-files-")
+    assert (parked / "f1").read_text() == "echo plain\n"  # no truncation at the run's end
+    later = SpareFiles(tmp_path / "run2" / "spare-files-2", cache=cache)
+    (tmp_path / "run2").mkdir(exist_ok=True)
+    os.close(later.create(str(tmp_path / "run2" / "new.sh"), 0o644))
+    assert (tmp_path / "run2" / "new.sh").read_bytes() == b""  # emptied as it is handed out
+
+
+def test_no_parked_file_holds_a_secret_of_the_run(tmp_path: Path) -> None:
+    secret = "s3cr3t-value-0147"
+    repo = make_repo(tmp_path / "r", {"ci.yml": """
+        on: push
+        jobs:
+          j:
+            runs-on: ubuntu-latest
+            steps:
+              - run: test "${{ secrets.TOKEN }}" != ""
+              - run: echo done
+        """})
+    out = run_repo(repo, secrets={"TOKEN": secret})
+    assert out.record.result == "success"
+    parked = [path for stash in _entries(repo / ".qmoi" / "workspaces", "spare-files-")
+              for path in stash.iterdir()]
+    assert parked  # the scripts were kept for the next run
+    assert all(secret.encode() not in path.read_bytes() for path in parked)

@@ -111,6 +111,8 @@ class HostExecutor:
 
                 stop_containers(state)
             state.groups.kill_all()
+            if folders.spares is not None and state.masker.values:
+                folders.spares.held_secrets()
             release(pool, folders)
         emit(JobFinished(request.key, _RESULTS[state.status], outputs, time.time(), message))
 

@@ -9,9 +9,13 @@ other name or job can reach is kept: a regular file with one link, owned by us, 
 extended attributes (ACLs included); anything else is deleted as before. The job's
 processes are gone before its temp folder is emptied (``ProcessGroups.kill_all``).
 
-At the end of a run a process's stash, its files emptied (a job's scripts may hold secrets),
-goes to the cache beside the runs (``qmoi.execute.shelf``); the next run's process takes one
-there before it creates its first file, and keeps only the files that pass the same test.
+At the end of a run a process's stash goes to the cache beside the runs
+(``qmoi.execute.shelf``); the next run's process takes one there before it creates its first
+file, and keeps only the files that pass the same test. A reused file is emptied as it is
+handed out; the stash's files are emptied before it is parked too when a job of the run
+held secrets or masked values (its scripts may hold them). Without any, a script holds
+nothing the run's saved plan, event and logs do not (~8 ms less at the end of a run of
+100 steps here).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class SpareFiles:
         self._files: list[str] = []
         self._made = False
         self._count = 0
+        self._sensitive = False  # whether a job that gave files back held secrets
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -127,12 +132,16 @@ class SpareFiles:
             self._count = max(self._count, count)
             return bool(self._files)
 
+    def held_secrets(self) -> None:
+        """A job with secrets or masked values is giving its files back."""
+        self._sensitive = True
+
     def park(self) -> None:
-        """Leave the stash in the cache with its files emptied (the run is ending: no job
-        takes or gives files any more)."""
+        """Leave the stash in the cache, its files emptied if a job held secrets (the run
+        is ending: no job takes or gives files any more)."""
         with self._lock:
             files, self._files = self._files, []
-        for name in files:
+        for name in files if self._sensitive else ():
             try:
                 os.close(os.open(name, _REUSED | os.O_NONBLOCK))
             except OSError:
