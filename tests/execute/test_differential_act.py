@@ -93,11 +93,21 @@ def qmoi_results(repo: Path) -> tuple[dict[Key, dict[str, Any]], dict[tuple[str,
     return jobs, steps
 
 
+def _all_steps_passed(steps: dict[tuple[str, str, str], str], key: Key) -> bool:
+    mine = [outcome for (job, matrix, _), outcome in steps.items() if (job, matrix) == key]
+    return bool(mine) and all(outcome == "success" for outcome in mine)
+
+
 def compare(repo: Path) -> dict[Key, dict[str, Any]]:
     act_jobs, act_steps, act_outputs = act_results(repo)
     our_jobs, our_steps = qmoi_results(repo)
     assert act_jobs, "act ran no job"
     for key, result in act_jobs.items():
+        if result == "failure" and _all_steps_passed(act_steps, key):
+            # act now and then reports a leg of a matrix with a failing leg as failed
+            # although every step of its own passed ("Success - Complete job", then "Job
+            # failed"): act is wrong there, so only its steps are compared.
+            continue
         assert our_jobs[key]["result"] == result, key
     for key, outcome in act_steps.items():
         if key in our_steps:
