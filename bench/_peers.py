@@ -42,5 +42,22 @@ def time_command(argv: Sequence[str], cwd: Path, repeat: int) -> list[float]:
     return times
 
 
+def time_pair(ours: Sequence[str], theirs: Sequence[str], cwd: Path, repeat: int
+              ) -> tuple[list[float], list[float]]:
+    """Wall times of ``repeat`` runs of each command, interleaved (ours, theirs, then
+    theirs, ours, …) after one warm-up run of each: a machine whose speed drifts during
+    the bench then slows both alike, and the ratio of the medians stays fair."""
+    for argv in (ours, theirs):
+        subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
+    times: tuple[list[float], list[float]] = ([], [])
+    for round_ in range(repeat):
+        order = ((0, ours), (1, theirs)) if round_ % 2 == 0 else ((1, theirs), (0, ours))
+        for index, argv in order:
+            started = time.perf_counter()
+            subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
+            times[index].append(time.perf_counter() - started)
+    return times
+
+
 def summary(times: list[float]) -> str:
     return f"median {statistics.median(times) * 1000:7.1f} ms  min {min(times) * 1000:7.1f} ms"

@@ -4,7 +4,8 @@ Three cases from issue 6: (a) one job of 100 one-line ``run:`` steps, (b) a 16-l
 of short sleeps, (c) a chain of 10 jobs linked by ``needs``. Each tool runs each case in a
 fresh git repository with its default parallelism (act: one job per CPU; qmoi: four per
 CPU, at least 4); act runs offline (``--pull=false --action-offline-mode``, no cache
-server). Prints both median wall times and the ratio qmoi / act (target ≤ 0.5). qmoi runs
+server); the two tools' runs alternate. Prints both median wall times and the ratio qmoi /
+act (target ≤ 0.5). qmoi runs
 with its bytecode cached (as an installed package has it), even when the environment sets
 PYTHONDONTWRITEBYTECODE.
 
@@ -21,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _peers import peer_bin, time_command
+from _peers import peer_bin, time_pair
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
@@ -89,8 +90,8 @@ def main() -> None:
                       "--pull=false", "--action-offline-mode", "--no-cache-server"]
             check(ours, repo)
             check(theirs, repo)
-            q = statistics.median(time_command(ours, repo, args.repeat))
-            a = statistics.median(time_command(theirs, repo, args.repeat))
+            mine, peer = time_pair(ours, theirs, repo, args.repeat)
+            q, a = statistics.median(mine), statistics.median(peer)
             print(f"{name:18} {q * 1000:8.0f}ms {a * 1000:8.0f}ms {q / a:7.2f}")
 
 
