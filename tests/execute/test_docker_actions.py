@@ -122,3 +122,23 @@ def test_a_folder_with_only_a_dockerfile_is_a_docker_action(tmp_path: Path) -> N
     out = run_repo(repo)
     assert out.record.result == "success", out.annotations("j")
     assert "raw-dockerfile" in out.logs("j")
+
+
+@needs_docker
+def test_a_timed_out_container_action_leaves_no_container(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"ci.yml": f"""
+        on: push
+        jobs:
+          j:
+            runs-on: ubuntu-latest
+            steps:
+              - timeout-minutes: 0.02
+                uses: docker://{box_image()}
+                with:
+                  entrypoint: sh
+                  args: -c "trap '' INT TERM; sleep 60"
+        """})
+    out = run_repo(repo)
+    assert [s["outcome"] for s in _steps(out)] == ["failure"]
+    assert any("timed out" in note for note in out.annotations("j"))
+    assert leftovers(f"qmoi.job={out.record.run_id}")[0] == []

@@ -17,6 +17,7 @@ machine is used as is; the runner pulls every time, qmoi only when it must (offl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -64,7 +65,8 @@ def run_docker(run: StepRun, *, shown: str, image: str, dockerfile: Path | None,
         return FAILURE
     mounts, paths = _mounts(run)
     env = _environment(run, runs, inputs, paths)
-    argv = [engine, "run", "--name", _name(image), "--label", engine_calls.label,
+    name = _name(image)
+    argv = [engine, "run", "--name", name, "--label", engine_calls.label,
             "--workdir", "/github/workspace", "--rm"]
     argv += [flag for key in env for flag in ("-e", key)]
     entrypoint = _entrypoint(runs, inputs, stage)
@@ -79,6 +81,11 @@ def run_docker(run: StepRun, *, shown: str, image: str, dockerfile: Path | None,
                                  "timeout-minutes", run.source, run.step.timeout_minutes)
     workspace = str(job.folders.workspace)
     done = run.io.run(argv, env={**os.environ, **env}, cwd=workspace, timeout=timeout)
+    if done.stopped is not None:
+        # Stopping the client stops the container only if it heeds the signals the client
+        # passes on; it goes now, not when the job's containers go.
+        with contextlib.suppress(EngineError):
+            engine_calls.run("rm", "--force", name)
     return process_outcome(run, done, timeout,
                            f"Docker run of {shown} failed with exit code {{code}}.")
 
