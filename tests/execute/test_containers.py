@@ -313,3 +313,61 @@ def test_setup_actions_refuse_a_job_container_and_checkout_fills_it(tmp_path: Pa
     assert any("for a job container" in note and "use an image that has Python" in note
                for note in notes), notes
     _clean(out)
+
+
+@needs_docker
+def test_files_a_container_makes_are_given_back_to_the_user(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    # As for a user who is not root: QMOI_CONTAINER_OWNER names who should own them.
+    monkeypatch.setenv("QMOI_CONTAINER_OWNER", "4242:4343")
+    image = box_image()
+    repo = make_repo(tmp_path / "r", {"ci.yml": f"""
+        on: push
+        jobs:
+          boxed:
+            runs-on: ubuntu-latest
+            container: {image}
+            steps:
+              - run: mkdir made && echo x > made/file && echo y > "$HOME/home-file"
+              - uses: docker://{image}
+                with:
+                  entrypoint: sh
+                  args: -c "echo z > by-action"
+              - name: owners
+                run: |
+                  stat -c "%n %u:%g" made made/file by-action "$HOME/home-file"
+                  echo w > late
+                  stat -c "%n %u:%g" late
+        """})
+    out = run_repo(repo)
+    assert out.record.result == "success", out.annotations("boxed")
+    # A Docker action gives back what it and the steps before it made, once it ends; a
+    # step's own files are the container user's while the job runs, as on GitHub's runner
+    assert _lines(out, "boxed", "owners") == [
+        "made 4242:4343", "made/file 4242:4343", "by-action 4242:4343",
+        "/github/home/home-file 4242:4343", "late 0:0"]
+    stop = _lines(out, "boxed", "Stop containers")
+    assert any(line.startswith("Give what it made in /__w/") and line.endswith(" back to "
+                                                                          "4242:4343")
+               for line in stop), stop
+    _clean(out)
+
+
+@needs_docker
+def test_the_job_container_gives_its_files_back_before_it_goes(tmp_path: Path) -> None:
+    from qmoi.execute.containers import ContainerConfig, JobContainers, Mount
+
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    containers = JobContainers("docker", f"qmoi.job=test-{tmp_path.name}", lambda _: None)
+    try:
+        containers.start(ContainerConfig(box_image()), (), (Mount(str(folder), "/w"),), "/w")
+        assert containers.job is not None
+        containers.run("exec", containers.job.id, "sh", "-c", "mkdir /w/d && echo x > /w/d/f")
+        assert (folder / "d" / "f").stat().st_uid == 0
+        containers.give_back((4242, 4343), containers.job.id, ["/w"])
+    finally:
+        containers.stop()
+    assert all((p.stat().st_uid, p.stat().st_gid) == (4242, 4343)
+               for p in (folder, folder / "d", folder / "d" / "f"))

@@ -27,6 +27,7 @@ from qmoi.execute.containers import (
     JobContainers,
     Mount,
     PathMap,
+    files_owner,
 )
 from qmoi.execute.engines import container_engine
 from qmoi.execute.job_state import JobState
@@ -143,5 +144,10 @@ def stop_containers(state: JobState) -> None:
     index = state.next_index()
     state.emit(StepStarted(state.key, index, "", "Stop containers", time.time()))
     containers.log = lambda text: state.log(index, text)
+    owner = files_owner()
+    if owner is not None and containers.job is not None and state.paths is not None:
+        folders = [mount.container for mount in containers.mounts
+                   if not mount.read_only and os.path.isdir(mount.host)]
+        containers.give_back(owner, containers.job.id, folders)
     containers.stop()
     state.emit(StepFinished(state.key, index, "", "success", "success", {}, time.time()))

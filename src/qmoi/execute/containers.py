@@ -34,6 +34,22 @@ class EngineError(QmoiError):
     """An engine command failed: its message says which and why."""
 
 
+OWNER_VARIABLE = "QMOI_CONTAINER_OWNER"
+
+
+def files_owner() -> tuple[int, int] | None:
+    """Who should own the files containers make in a job's folders: ``uid:gid`` from
+    ``QMOI_CONTAINER_OWNER``, else the user running qmoi unless that is root (then they
+    stay as made, as on GitHub's runner)."""
+    given = os.environ.get(OWNER_VARIABLE, "")
+    if given:
+        user, _, group = given.partition(":")
+        if user.isdigit() and group.isdigit():
+            return int(user), int(group)
+    uid = os.getuid()
+    return None if uid == 0 else (uid, os.getgid())
+
+
 @dataclass(frozen=True, slots=True)
 class ContainerConfig:
     """One container as the job asks for it, its expressions evaluated."""
@@ -239,6 +255,18 @@ class JobContainers:
         return [self.engine, "exec", "-i", "--workdir", workdir, *names, self.job.id, *argv]
 
     # ------------------------------------------------------------------ stop
+
+    def give_back(self, owner: tuple[int, int], container: str, folders: Sequence[str]
+                  ) -> None:
+        """Make ``owner`` the owner of everything in ``folders`` (container paths) again,
+        from inside ``container``: a container writes as its own user (root, mostly), and a
+        user running qmoi could not otherwise clean or reuse the job's folders. Best
+        effort: an image without ``chown`` or not running as root leaves a warning."""
+        self.log(f"Give what it made in {', '.join(folders)} back to {owner[0]}:{owner[1]}")
+        try:
+            self.run("exec", container, "chown", "-R", f"{owner[0]}:{owner[1]}", *folders)
+        except EngineError as error:
+            self.log(f"warning: the files the container made stay its user's ({error})")
 
     def stop(self) -> None:
         """Remove every container this job made, then its network (errors only logged:

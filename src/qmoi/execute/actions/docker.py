@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from qmoi.execute.actions.inputs import input_env
-from qmoi.execute.containers import ContainerConfig, EngineError, JobContainers, Mount, PathMap
+from qmoi.execute.containers import (
+    ContainerConfig,
+    EngineError,
+    JobContainers,
+    Mount,
+    PathMap,
+    files_owner,
+)
 from qmoi.execute.engines import container_engine
 from qmoi.execute.shells import split_arguments
 from qmoi.execute.step_kinds import FAILURE, StepRun, process_outcome
@@ -81,6 +88,9 @@ def run_docker(run: StepRun, *, shown: str, image: str, dockerfile: Path | None,
                                  "timeout-minutes", run.source, run.step.timeout_minutes)
     workspace = str(job.folders.workspace)
     done = run.io.run(argv, env={**os.environ, **env}, cwd=workspace, timeout=timeout)
+    owner = files_owner()
+    if owner is not None:
+        _give_back(engine_calls, owner, image, mounts)
     if done.stopped is not None:
         # Stopping the client stops the container only if it heeds the signals the client
         # passes on; it goes now, not when the job's containers go.
@@ -102,6 +112,21 @@ def _build(engine: JobContainers, dockerfile: Path, shown: str) -> str:
     engine.run("build", "--label", engine.label, "-t", tag, "-f", str(dockerfile),
                str(dockerfile.parent))
     return tag
+
+
+def _give_back(engine: JobContainers, owner: tuple[int, int], image: str,
+               mounts: tuple[Mount, ...]) -> None:
+    """The action's container has gone: a short-lived one of the same image gives the
+    files it made in the job's folders back to ``owner`` (see ``JobContainers.give_back``)."""
+    folders = [m for m in mounts if m.container.startswith("/github/")]
+    argv = ["run", "--rm", "--label", engine.label, "--entrypoint", "chown"]
+    for mount in folders:
+        argv += ["-v", mount.flag()]
+    try:
+        engine.run(*argv, image, "-R", f"{owner[0]}:{owner[1]}",
+                   *(m.container for m in folders))
+    except EngineError as error:
+        engine.log(f"warning: the files the action made stay its user's ({error})")
 
 
 def _mounts(run: StepRun) -> tuple[tuple[Mount, ...], PathMap]:
