@@ -19,7 +19,7 @@ REPORT = r"""
   [ "$0" = "$RUNNER_TEMP/${0##*/}" ] && echo "zero=the script"
   [ -p /dev/stdin ] && echo "stdin=pipe"
   cat; echo "cat=$?"
-  echo "fds=$(ls /proc/$$/fd | tr '\n' ' ')"
+  set -- /proc/$$/fd/*; echo "fds=${@##*/}"  # in this shell: a subshell's pipe races
   echo "pwd=$PWD"
   env | LC_ALL=C sort | grep -v '^GITHUB_ACTION='
   shopt | tr -s ' \t' ' '
