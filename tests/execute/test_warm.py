@@ -153,15 +153,15 @@ def test_the_timeout_of_a_warm_step_counts_from_its_turn(tmp_path: Path) -> None
     assert "in-time" in _step_lines(out, 1)
 
 
-# A later job lists the shells still waiting with a script of job `a` (a pool worker runs
-# both jobs, so a shell job `a` leaked would still be alive then).
+# A later job lists the shells still waiting with a script of job `a` of the same run (a
+# pool worker runs both jobs, so a shell job `a` leaked would still be alive then).
 _LIST_A = """
           b:
             needs: a
             if: always()
             runs-on: ubuntu-latest
             steps:
-              - run: echo "left=$(pgrep -f '/jobs/a/temp/.*[.]sh' | wc -l)"
+              - run: echo "left=$(pgrep -f "${RUNNER_TEMP%/jobs/*}/jobs/a/temp/.*[.]sh" | wc -l)"
 """
 
 
