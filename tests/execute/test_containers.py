@@ -371,3 +371,32 @@ def test_the_job_container_gives_its_files_back_before_it_goes(tmp_path: Path) -
         containers.stop()
     assert all((p.stat().st_uid, p.stat().st_gid) == (4242, 4343)
                for p in (folder, folder / "d", folder / "d" / "f"))
+
+
+@needs_docker
+def test_a_service_runs_its_own_entrypoint_and_command(tmp_path: Path) -> None:
+    image = box_image()
+    repo = make_repo(tmp_path / "r", {"ci.yml": f"""
+        on: push
+        jobs:
+          boxed:
+            runs-on: ubuntu-latest
+            container: {image}
+            services:
+              web:
+                image: {image}
+                entrypoint: httpd
+                command: -f -p 9090 -h /srv
+            steps:
+              - name: fetch
+                run: |
+                  for _ in 1 2 3 4 5 6 7 8 9 10; do
+                    wget -q -O- http://web:9090/ok && exit 0
+                    sleep 0.3
+                  done
+                  exit 1
+        """})
+    out = run_repo(repo)
+    assert out.record.result == "success", out.annotations("boxed")
+    assert _lines(out, "boxed", "fetch") == ["service-ok"]
+    _clean(out)

@@ -102,6 +102,8 @@ def _config(state: JobState, container: Container | None, contexts: dict[str, An
         options=text(container.options),
         username=text(credentials.username) if credentials else "",
         password=text(credentials.password) if credentials else "",
+        entrypoint=text(container.entrypoint),
+        command=text(container.command),
     )
 
 

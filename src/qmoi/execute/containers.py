@@ -61,6 +61,8 @@ class ContainerConfig:
     options: str = ""
     username: str = ""
     password: str = ""
+    entrypoint: str = ""  # a service's, instead of its image's
+    command: str = ""  # a service's arguments, split as .NET splits a command line
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +169,11 @@ class JobContainers:
         if entry is not None:
             argv += ["--entrypoint", entry[0], config.image, *entry[1:]]
         else:
-            argv.append(config.image)
+            # A service's `entrypoint` and `command` (docs: jobs.<job_id>.services.
+            # <service_id>.entrypoint / .command), else what its image says.
+            if config.entrypoint:
+                argv += ["--entrypoint", config.entrypoint]
+            argv += [config.image, *split_arguments(config.command)]
         container = self.run(*argv, env=env).strip()
         self._made.append(container)
         self.run("start", container)

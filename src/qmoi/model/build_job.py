@@ -169,6 +169,8 @@ def build_container(node: Node | None) -> Container | None:
         ports=scalars(get("ports")),
         volumes=scalars(get("volumes")),
         options=scalar(get("options")),
+        entrypoint=scalar(get("entrypoint")),
+        command=scalar(get("command")),
     )
 
 

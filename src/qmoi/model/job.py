@@ -137,6 +137,9 @@ class Container:
     ports: tuple[Scalar, ...] = ()
     volumes: tuple[Scalar, ...] = ()
     options: Scalar | None = None
+    # services only: what the container runs instead of its image's ENTRYPOINT / CMD
+    entrypoint: Scalar | None = None
+    command: Scalar | None = None
 
     @property
     def span(self) -> Span:
