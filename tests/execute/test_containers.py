@@ -70,13 +70,16 @@ def test_steps_run_inside_the_job_container(tmp_path: Path,
                   echo "/opt/tools" >> "$GITHUB_PATH"
                   echo "out=made-inside" >> "$GITHUB_OUTPUT"
                   echo made > made.txt
+              - name: nested
+                working-directory: sub
+                run: echo "pwd=$PWD file=$(cat inner.txt)"
               - name: after
                 shell: bash
                 run: |
                   echo "x=$X first=${{PATH%%:*}} out=${{{{ steps.set.outputs.out }}}}"
                   echo "shell=$(readlink /proc/$$/exe)"
                   echo "id=${{{{ job.container.id != '' }}}} net=${{{{ job.container.network }}}}"
-        """}, files={"data.txt": "from-the-repo"})
+        """}, files={"data.txt": "from-the-repo", "sub/inner.txt": "inner"})
     out = run_repo(repo)
     assert out.record.result == "success", out.annotations("boxed")
     where = _lines(out, "boxed", "where")
@@ -88,6 +91,7 @@ def test_steps_run_inside_the_job_container(tmp_path: Path,
     assert "file=from-the-repo" in where
     assert "env=container-value host=absent" in where
     assert "shell=/bin/busybox" in where  # the default shell in a container is sh
+    assert _lines(out, "boxed", "nested") == [f"pwd={workspace}/sub file=inner"]
     after = _lines(out, "boxed", "after")
     assert after[0] == "x=from-env-file first=/opt/tools out=made-inside"
     assert after[1] == "shell=/usr/bin/bash"

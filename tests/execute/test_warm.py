@@ -61,14 +61,17 @@ def _steps(out: Outcome) -> list[dict[str, object]]:
     return out.job("j")["steps"]  # type: ignore[return-value]
 
 
-def test_a_warm_step_sees_what_a_cold_one_sees(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shell", ["", "shell: bash"])  # the runner's two bash templates
+def test_a_warm_step_sees_what_a_cold_one_sees(tmp_path: Path, shell: str) -> None:
     repo = make_repo(tmp_path / "r", {"ci.yml": _workflow(f"""
-              - run: |
+              - {shell or "name: cold"}
+                run: |
 {_indent(REPORT)}
               - run: |
                   sleep 1.05
                   {NOW}
-              - run: |
+              - {shell or "name: warm"}
+                run: |
 {_indent(REPORT)}
         """)})
     out = run_repo(repo)
