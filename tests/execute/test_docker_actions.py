@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from containers_support import box_image, docker_ready, leftovers
+from qmoi.events import LogLine, StepStarted
 from run_helpers import Outcome, make_repo, run_repo
 
 needs_docker = pytest.mark.skipif(not docker_ready(),
@@ -69,13 +70,15 @@ def test_a_dockerfile_action_is_built_and_runs_its_parts(tmp_path: Path) -> None
         ENTRYPOINT ["sh", "/entry.sh"]
         """
     entry = 'echo "main $1 env=$FROM_RUNS in=$(pwd)"\n'
-    repo = make_repo(tmp_path / "r", {"ci.yml": """
+    repo = make_repo(tmp_path / "r", {"ci.yml": f"""
         on: push
         jobs:
           j:
             runs-on: ubuntu-latest
+            container: {box_image()}
             steps:
-              - uses: ./.github/actions/greet
+              - name: greet
+                uses: ./.github/actions/greet
                 with:
                   who: box
         """}, files={".github/actions/greet/action.yml": textwrap.dedent(action),
@@ -87,7 +90,13 @@ def test_a_dockerfile_action_is_built_and_runs_its_parts(tmp_path: Path) -> None
     assert "main hello-box env=runs-env in=/github/workspace" in logs
     assert "hello-box" in logs  # the post part: /bin/echo with the same arguments
     names = [s["name"] for s in _steps(out)]
-    assert names[-1].startswith("Post ")
+    assert "Post greet" in names
+    # The build's lines are the action's parts', not the job container's set-up part.
+    parts = {e.index for e in out.events
+             if isinstance(e, StepStarted) and e.name in ("greet", "Post greet")}
+    built = {e.index for e in out.events
+             if isinstance(e, LogLine) and e.text.startswith("Dockerfile for action")}
+    assert built == parts and len(parts) == 2
 
 
 @needs_docker

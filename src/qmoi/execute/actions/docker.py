@@ -60,8 +60,9 @@ def run_docker(run: StepRun, *, shown: str, image: str, dockerfile: Path | None,
                      "neither is reachable here (`docker info` and `podman info` failed)")
         return FAILURE
     job = run.job
-    engine_calls = job.containers or JobContainers(engine, f"qmoi.job={job.request.run_id}",
-                                                   lambda text: job.log(run.index, text))
+    # Engine calls of its own: what they log belongs to this step's part.
+    engine_calls = JobContainers(engine, f"qmoi.job={job.request.run_id}",
+                                 lambda text: job.log(run.index, text))
     try:
         if dockerfile is not None:
             image = _build(engine_calls, dockerfile, shown)
