@@ -21,6 +21,7 @@ from typing import Any
 from qmoi.events import StepFinished, StepStarted
 from qmoi.execute.actions.cache import cache_root
 from qmoi.execute.containers import (
+    DOCKER_SOCKET,
     NODE,
     ContainerConfig,
     EngineError,
@@ -28,13 +29,12 @@ from qmoi.execute.containers import (
     Mount,
     PathMap,
     files_owner,
+    runner_folders,
 )
 from qmoi.execute.engines import container_engine
 from qmoi.execute.job_state import JobState
 from qmoi.model import Container
 from qmoi.plan.values import EvaluationError, render_text
-
-_SOCKET = "/var/run/docker.sock"
 
 
 def start_containers(state: JobState) -> str | None:
@@ -76,7 +76,6 @@ def _start(state: JobState, index: int) -> str | None:
     if job is not None:
         mounts = _mounts(state, engine)
         state.paths = PathMap(mounts)
-        _write_event(state)
     workdir = state.paths.translate(str(state.folders.workspace)) if state.paths else ""
     containers.start(job, services, mounts, workdir, lambda: state.token.cancelled)
     return None
@@ -110,10 +109,8 @@ def _config(state: JobState, container: Container | None, contexts: dict[str, An
 def _mounts(state: JobState, engine: str) -> tuple[Mount, ...]:
     folders = state.folders
     name = str(state.request.github.get("repository", "")).rsplit("/", 1)[-1] or "workspace"
-    home = folders.temp / "_github_home"
-    workflow = folders.temp / "_github_workflow"
-    for folder in (home, workflow, folders.tool_cache):
-        folder.mkdir(parents=True, exist_ok=True)
+    home, workflow = runner_folders(folders.temp, state.event_file())
+    folders.tool_cache.mkdir(parents=True, exist_ok=True)
     mounts = [Mount(str(folders.workspace), f"/__w/{name}/{name}"),
               Mount(str(folders.temp), "/__w/_temp"),
               Mount(str(folders.tool_cache), "/__t"),
@@ -127,15 +124,9 @@ def _mounts(state: JobState, engine: str) -> tuple[Mount, ...]:
     actions = cache_root()  # remote actions, by <owner>/<repo>/<ref> as the runner's
     actions.mkdir(parents=True, exist_ok=True)
     mounts.append(Mount(str(actions), "/__w/_actions", read_only=True))
-    if engine == "docker" and os.path.exists(_SOCKET):
-        mounts.append(Mount(_SOCKET, _SOCKET))
+    if engine == "docker" and os.path.exists(DOCKER_SOCKET):
+        mounts.append(Mount(DOCKER_SOCKET, DOCKER_SOCKET))
     return tuple(mounts)
-
-
-def _write_event(state: JobState) -> None:
-    source = state.folders.root / "event.json"
-    if source.exists():
-        state.event_path.write_bytes(source.read_bytes())
 
 
 def stop_containers(state: JobState) -> None:

@@ -20,13 +20,16 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from qmoi.errors import QmoiError
+from qmoi.execute.jobdirs import GITHUB_HOME, GITHUB_WORKFLOW
 from qmoi.execute.shells import split_arguments
 
 Log = Callable[[str], None]
 _TIMEOUT = 300.0  # seconds for one engine command (a pull of a large image included)
 NODE = "/__e/node/bin/node"  # where the job container finds this machine's node
+DOCKER_SOCKET = "/var/run/docker.sock"  # mounted into containers as the runner does
 _HEALTH_CAP = 32.0  # the longest wait between two health checks, in seconds
 
 
@@ -342,3 +345,15 @@ def _registry(image: str) -> str:
     if slash and ("." in first or ":" in first or first == "localhost"):
         return first
     return "docker.io"
+
+
+def runner_folders(temp: Path, event: Path) -> tuple[Path, Path]:
+    """The folders of ``temp`` (RUNNER_TEMP) a container sees at /github/home and
+    /github/workflow, made, the latter with a copy of the ``event`` file."""
+    home, workflow = temp / GITHUB_HOME, temp / GITHUB_WORKFLOW
+    for folder in (home, workflow):
+        folder.mkdir(parents=True, exist_ok=True)
+    copy = workflow / "event.json"
+    if not copy.exists() and event.exists():
+        copy.write_bytes(event.read_bytes())
+    return home, workflow

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from qmoi.events import Annotation, LogLine, LogLines
 from qmoi.execute.defaults import StepEnvInput, merge_step_env
 from qmoi.execute.hostfs import HOST_FILES
+from qmoi.execute.jobdirs import GITHUB_WORKFLOW
 from qmoi.execute.masking import SecretMasker
 from qmoi.execute.process import Grace, ProcessGroups
 from qmoi.execute.shells import ShellCommand
@@ -265,7 +266,7 @@ class JobState:
             runner_temp=at(str(self.folders.temp)),
             runner_tool_cache=at(str(self.folders.tool_cache)),
             workflow=str(github["workflow"]), workflow_ref=str(github["workflow_ref"]),
-            workflow_sha=str(github["sha"]), event_path=at(str(self._event_path(paths))),
+            workflow_sha=str(github["sha"]), event_path=at(str(self.event_file(paths))),
             env_file=at(files["env"]), output_file=at(files["output"]),
             path_file=at(files["path"]), state_file=at(files["state"]),
             step_summary_file=at(files["step_summary"]),
@@ -295,14 +296,11 @@ class JobState:
         # passes each through TranslateToContainerPath).
         return {name: at(value) for name, value in merged.items()}
 
-    @property
-    def event_path(self) -> Path:
-        """The event payload's file (in a job container, in the mounted workflow folder)."""
-        return self._event_path(self.paths)
-
-    def _event_path(self, paths: PathMap | None) -> Path:
+    def event_file(self, paths: PathMap | None = None) -> Path:
+        """The event payload's file; for a container (``paths``), its copy in the folder
+        mounted at /github/workflow."""
         if paths is not None:
-            return self.folders.temp / "_github_workflow" / "event.json"
+            return self.folders.temp / GITHUB_WORKFLOW / "event.json"
         return self.folders.root / "event.json"
 
     def host_env(self) -> dict[str, str]:

@@ -29,6 +29,9 @@ from qmoi.workers import Workers
 
 TEMP = "temp"
 FILE_COMMANDS = "_runner_file_commands"
+# In RUNNER_TEMP, made for containers: their /github/home and /github/workflow (the event)
+GITHUB_HOME = "_github_home"
+GITHUB_WORKFLOW = "_github_workflow"
 _MODE = 0o777 & ~UMASK  # a new folder's
 _PREFIX = "job-"
 # At most as many as one burst of jobs uses at once.

@@ -25,21 +25,22 @@ from typing import Any
 
 from qmoi.execute.actions.inputs import input_env
 from qmoi.execute.containers import (
+    DOCKER_SOCKET,
     ContainerConfig,
     EngineError,
     JobContainers,
     Mount,
     PathMap,
     files_owner,
+    runner_folders,
 )
 from qmoi.execute.engines import container_engine
+from qmoi.execute.jobdirs import GITHUB_HOME
 from qmoi.execute.shells import split_arguments
 from qmoi.execute.step_kinds import FAILURE, StepRun, process_outcome
 from qmoi.execute.timeouts import minutes_to_seconds
 from qmoi.model import Runs
 from qmoi.plan.values import render_text
-
-_SOCKET = "/var/run/docker.sock"
 
 
 def image_of(runs: Runs | None, folder: Path) -> tuple[str, Path | None]:
@@ -132,17 +133,12 @@ def _give_back(engine: JobContainers, owner: tuple[int, int], image: str,
 
 def _mounts(run: StepRun) -> tuple[tuple[Mount, ...], PathMap]:
     folders = run.job.folders
-    home = folders.temp / "_github_home"
-    workflow = folders.temp / "_github_workflow"
-    for folder in (home, workflow):
-        folder.mkdir(parents=True, exist_ok=True)
-    event = workflow / "event.json"
-    if not event.exists() and (folders.root / "event.json").exists():
-        event.write_bytes((folders.root / "event.json").read_bytes())
+    home, workflow = runner_folders(folders.temp, run.job.event_file())
     mounts = (Mount(str(home), "/github/home"), Mount(str(workflow), "/github/workflow"),
               Mount(str(folders.file_commands), "/github/file_commands"),
               Mount(str(folders.workspace), "/github/workspace"))
-    extra = (Mount(_SOCKET, _SOCKET),) if os.path.exists(_SOCKET) else ()
+    extra = ((Mount(DOCKER_SOCKET, DOCKER_SOCKET),) if os.path.exists(DOCKER_SOCKET)
+             else ())
     return extra + mounts, PathMap(mounts)
 
 
@@ -151,7 +147,7 @@ def _environment(run: StepRun, runs: Runs | None, inputs: dict[str, str], paths:
     """The step's variables in the container's paths; ``runs.env`` only where nothing else
     set the name (the runner adds it without replacing)."""
     job = run.job
-    given = {**input_env(inputs), "HOME": str(job.folders.temp / "_github_home")}
+    given = {**input_env(inputs), "HOME": str(job.folders.temp / GITHUB_HOME)}
     taken = set(job.env_context(run.step_env)) | set(given)
     for name, value in _runs_env(run, runs, inputs).items():
         if name not in taken:
