@@ -1,5 +1,5 @@
-"""Actions a ``uses:`` step can run: local and cached remote actions (composite, node;
-Docker ones fail clearly), and QMOI's built-in offline versions of the most used
+"""Actions a ``uses:`` step can run: local and cached remote actions (composite, node,
+Docker) and Docker images, and QMOI's built-in offline versions of the most used
 ``actions/*`` actions. ``default_actions`` lists their factory registrations.
 """
 

@@ -2,8 +2,9 @@
 (``docker://``): found, loaded, its inputs worked out, then run as a composite, a JavaScript
 (node) action or a container (``qmoi.execute.actions.docker``).
 
-Node actions have ``pre`` / ``post`` parts guarded by ``pre-if`` / ``post-if`` (default
-``always()``); ``pre`` is not run for local actions (the runner cannot read them before the
+Node and Docker actions have ``pre`` / ``post`` parts (a script, or ``pre-entrypoint`` /
+``post-entrypoint``) guarded by ``pre-if`` / ``post-if`` (default ``always()``); ``pre``
+is not run for local actions (the runner cannot read them before the
 job has checked them out, gha-semantics §3.11). State saved by one part (``GITHUB_STATE``
 or ``save-state``) reaches the later parts as ``STATE_*``.
 """
